@@ -1,0 +1,4 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+from . import transforms  # noqa: F401
+from .jhmdb_video_dataset import JhmdbVideoDataset  # noqa: F401
+from .posetrack_video_dataset import PoseTrackVideoDataset  # noqa: F401

@@ -1,0 +1,226 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+import os.path as osp
+from collections import Counter
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.logging import print_log
+from mmpose.datasets.datasets.base import BaseCocoStyleDataset
+from mmpose.registry import DATASETS
+
+from .video_annotation_io import load_detections, load_video_annotations
+from .video_frames import (clamp_window, parse_frame_index, resolve_template,
+                           split_frame_file)
+
+MISSING_FRAME_MODES = ('error', 'nearest')
+
+
+@DATASETS.register_module()
+class PoseTrackVideoDataset(BaseCocoStyleDataset):
+    """PoseTrack17/18 person windows: a key frame and its supporting frames.
+
+    Each sample is one person box of a key frame. It carries the key frame
+    path (``img_path``, a str) and the supporting frame paths
+    (``supporting_img_paths``, in the order of ``frame_offsets``); all
+    frames are later cropped with the key frame's box.
+
+    Frame-naming contract: a video's frames lie in one folder, the folder of
+    the key frame's ``file_name``; frame ``i`` is named
+    ``frame_name_template.format(i)``, indices run from
+    ``frame_index_base`` to ``frame_index_base + nframes - 1`` (``nframes``
+    is read from the image record). The key index is the number in the key
+    file's name. PoseTrack18: ``'{:06d}.jpg'``, base 0 (``000000.jpg``).
+    PoseTrack17 in the PoseWarper/DCPose layout: ``'{:08d}.jpg'``, base 1
+    (``00000001.jpg``). ``frame_name_template=None`` keeps the digit count
+    and suffix of the key file's name. Offsets that leave the video are
+    clamped to its first/last frame (the key frame for a one-frame video).
+
+    Args:
+        ann_file (str): COCO-style file (images carry ``nframes``).
+        data_root (str, optional): Root of ``ann_file`` and the frames.
+        data_prefix (dict): ``dict(img=...)``, prefix of ``file_name``.
+        frame_offsets (Sequence[int]): Supporting frame offsets, non-zero
+            and distinct. Default ``(-2, -1, 1, 2)``.
+        frame_name_template (str, optional): See above.
+        frame_index_base (int): Index of a video's first frame (0 or 1).
+        bbox_file (str, optional): Detected boxes to use instead of the
+            ground truth (``test_mode`` only).
+        det_score_thr (float): Detections scoring below are dropped.
+        missing_frame (str): ``'error'`` or ``'nearest'``, what
+            ``LoadVideoFrames`` does about a missing supporting frame.
+        **kwargs: Other :class:`BaseCocoStyleDataset` arguments.
+    """
+
+    METAINFO: dict = dict(from_file='configs/_base_/datasets/posetrack18.py')
+    coord_shift: float = 0.0  # subtracted from raw x/y (JHMDB is 1-based)
+
+    def __init__(self,
+                 ann_file: str = '',
+                 data_root: Optional[str] = None,
+                 data_prefix: dict = dict(img=''),
+                 frame_offsets: Sequence[int] = (-2, -1, 1, 2),
+                 frame_name_template: Optional[str] = '{:06d}.jpg',
+                 frame_index_base: int = 0,
+                 bbox_file: Optional[str] = None,
+                 det_score_thr: float = 0.2,
+                 missing_frame: str = 'error',
+                 **kwargs) -> None:
+        offsets = tuple(int(o) for o in frame_offsets)
+        if 0 in offsets or len(set(offsets)) != len(offsets):
+            raise ValueError('frame_offsets must be distinct and non-zero '
+                             f'(0 is the key frame), got {frame_offsets}')
+        if missing_frame not in MISSING_FRAME_MODES:
+            raise ValueError(f'missing_frame must be one of '
+                             f'{MISSING_FRAME_MODES}, got {missing_frame!r}')
+        if frame_index_base not in (0, 1):
+            raise ValueError(
+                f'frame_index_base must be 0 or 1, got {frame_index_base}')
+        if not 0.0 <= det_score_thr <= 1.0:
+            raise ValueError(
+                f'det_score_thr must be in [0, 1], got {det_score_thr}')
+        self.frame_offsets = offsets
+        self.frame_name_template = frame_name_template
+        self.frame_index_base = frame_index_base
+        self.det_score_thr = det_score_thr
+        self.missing_frame = missing_frame
+        self.skip_counts: Counter = Counter()
+        super().__init__(
+            ann_file=ann_file,
+            bbox_file=bbox_file,
+            data_root=data_root,
+            data_prefix=data_prefix,
+            **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Build one record per person (GT) or per detected box."""
+        if self.data_mode != 'topdown':
+            raise ValueError(f'{self.__class__.__name__} supports only '
+                             f"data_mode='topdown', got {self.data_mode!r}")
+        self.skip_counts = Counter()
+        self._windows: Dict = {}
+        images, anns, cats = load_video_annotations(self.ann_file)
+        if cats:
+            self._metainfo['CLASSES'] = cats
+        if self.bbox_file:
+            data_list = self._load_detection_instances(images)
+        else:
+            data_list = [
+                info for info in (self._parse_gt(a, images[a['image_id']])
+                                  for a in anns) if info is not None
+            ]
+        del self._windows
+        skipped = ', '.join(f'{k}: {v}' for k, v in self.skip_counts.items())
+        print_log(
+            f'{self.__class__.__name__}: {len(data_list)} samples from '
+            f'{self.bbox_file or self.ann_file}'
+            + (f' (skipped {skipped})' if skipped else ''), logger='current')
+        return data_list
+
+    def _window(self, img: dict) -> dict:
+        """Key frame path, supporting paths and indices of an image (a new
+        dict per call; computed once per image)."""
+        if img['id'] not in self._windows:
+            self._windows[img['id']] = self._compute_window(img)
+        return dict(self._windows[img['id']])
+
+    def _compute_window(self, img: dict) -> dict:
+        folder, key_file = split_frame_file(img['file_name'])
+        try:
+            key_index = parse_frame_index(key_file)
+        except ValueError as e:
+            raise ValueError(f'image {img["id"]}: {e}') from None
+        template = resolve_template(self.frame_name_template, key_file)
+        frame_dir = osp.join(self.data_prefix['img'], folder)
+        indices = clamp_window(key_index, self.frame_offsets,
+                               int(img['nframes']), self.frame_index_base)
+        return dict(
+            img_id=img['id'],
+            img_path=osp.join(frame_dir, key_file),
+            supporting_img_paths=[
+                osp.join(frame_dir, template.format(i)) for i in indices
+            ],
+            supporting_frame_indices=indices,
+            frame_offsets=self.frame_offsets,
+            key_frame_index=key_index,
+            frame_dir=frame_dir,
+            frame_name_template=template,
+            nframes=int(img['nframes']),
+            vid_id=str(img.get('vid_id', folder)),
+            missing_frame=self.missing_frame,
+            ori_shape=(int(img['height']), int(img['width'])))
+
+    def _clip_box(self, xywh: Sequence[float],
+                  img: dict) -> Optional[np.ndarray]:
+        """Clip an xywh box to the image; ``None`` (counted) if empty."""
+        x, y, w, h = (float(v) for v in xywh[:4])
+        x, y = x - self.coord_shift, y - self.coord_shift
+        x_max, y_max = img['width'] - 1, img['height'] - 1
+        x1, x2 = min(max(x, 0), x_max), min(max(x + w, 0), x_max)
+        y1, y2 = min(max(y, 0), y_max), min(max(y + h, 0), y_max)
+        if x2 <= x1 or y2 <= y1:
+            self.skip_counts['zero-area box'] += 1
+            return None
+        return np.array([[x1, y1, x2, y2]], dtype=np.float32)
+
+    def _parse_gt(self, ann: dict, img: dict) -> Optional[dict]:
+        """One ground-truth person; ``None`` (counted) when unusable."""
+        num_kpts = self._metainfo['num_keypoints']  # no deepcopy
+        if ann.get('iscrowd', 0):
+            self.skip_counts['crowd'] += 1
+            return None
+        if 'bbox' not in ann or not ann.get('keypoints'):
+            self.skip_counts['no box or keypoints'] += 1
+            return None
+        if len(ann['keypoints']) != num_kpts * 3:
+            raise ValueError(
+                f'{self.ann_file}: annotation {ann.get("id")} (image '
+                f'{ann["image_id"]}) has {len(ann["keypoints"])} keypoint '
+                f'values, expected {num_kpts} x 3 = {num_kpts * 3}')
+        raw = np.array(ann['keypoints'], dtype=np.float32).reshape(1, -1, 3)
+        visible = np.minimum(1, raw[..., 2])
+        if not visible.any() or raw[..., :2].max() <= 0:
+            self.skip_counts['no labelled keypoint'] += 1
+            return None
+        bbox = self._clip_box(ann['bbox'], img)
+        if bbox is None:
+            return None
+        info = self._window(img)
+        info.update(
+            bbox=bbox,
+            bbox_score=np.ones(1, dtype=np.float32),
+            keypoints=raw[..., :2] - self.coord_shift,
+            keypoints_visible=visible,
+            num_keypoints=int(visible.sum()),
+            area=np.array(ann.get('area', (bbox[0, 2] - bbox[0, 0]) *
+                                  (bbox[0, 3] - bbox[0, 1])), np.float32),
+            iscrowd=0,
+            id=ann['id'],
+            category_id=np.array(ann.get('category_id', 1)),
+            raw_ann_info=ann)
+        return info
+
+    def _load_detection_instances(self, images: Dict) -> List[dict]:
+        """One record per detected person box scoring >= det_score_thr."""
+        num_kpts = self._metainfo['num_keypoints']  # no deepcopy
+        data_list = []
+        for det in load_detections(self.bbox_file, images):
+            if det.get('category_id', 1) != 1:
+                self.skip_counts['non-person detection'] += 1
+                continue
+            if det['score'] < self.det_score_thr:
+                self.skip_counts['detection score < thr'] += 1
+                continue
+            img = images[det['image_id']]
+            bbox = self._clip_box(det['bbox'], img)
+            if bbox is None:
+                continue
+            info = self._window(img)
+            info.update(
+                bbox=bbox,
+                bbox_score=np.array([det['score']], dtype=np.float32),
+                keypoints=np.zeros((1, num_kpts, 2), dtype=np.float32),
+                keypoints_visible=np.ones((1, num_kpts), dtype=np.float32),
+                id=len(data_list),
+                category_id=np.array(1))
+            data_list.append(info)
+        return data_list

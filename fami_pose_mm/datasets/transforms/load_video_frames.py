@@ -1,0 +1,135 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+import warnings
+from collections import Counter
+from typing import List, Optional, Tuple
+
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmengine import fileio
+from mmpose.registry import TRANSFORMS
+
+from ..video_frames import frame_path, nearest_candidates
+
+
+@TRANSFORMS.register_module()
+class LoadVideoFrames(BaseTransform):
+    """Load the key frame and the supporting frames of a sample.
+
+    Required keys: ``img_path`` (key frame, str), ``supporting_img_paths``
+    (list of str). Optional: ``supporting_frame_indices``,
+    ``key_frame_index``, ``frame_dir``, ``frame_name_template``, ``vid_id``
+    and ``missing_frame`` (written by :class:`PoseTrackVideoDataset`).
+
+    Added/modified keys: ``img`` (list of T = 1 + N ``(H, W, 3)`` uint8 BGR
+    images, key first), ``img_shape`` and ``ori_shape`` (of the key frame),
+    ``supporting_img_paths`` and ``supporting_frame_indices`` (the frames
+    actually loaded, after a fallback).
+
+    A missing supporting frame raises ``FileNotFoundError`` naming video,
+    frame index and path when ``missing_frame='error'``; with ``'nearest'``
+    the nearest existing frame between it and the key frame is used and a
+    warning with the per-video count of such substitutions is issued
+    (:attr:`fallback_counts`). A missing key frame always raises.
+
+    Args:
+        to_float32 (bool): Convert images to float32. Default ``False``.
+        color_type (str): ``mmcv.imfrombytes`` flag. Default ``'color'``.
+        imdecode_backend (str): Decoder. Default ``'cv2'``.
+        backend_args (dict, optional): mmengine file backend arguments.
+        missing_frame (str, optional): Overrides the sample's
+            ``missing_frame`` when given (``'error'`` or ``'nearest'``).
+    """
+
+    def __init__(self,
+                 to_float32: bool = False,
+                 color_type: str = 'color',
+                 imdecode_backend: str = 'cv2',
+                 backend_args: Optional[dict] = None,
+                 missing_frame: Optional[str] = None) -> None:
+        if missing_frame not in (None, 'error', 'nearest'):
+            raise ValueError("missing_frame must be None, 'error' or "
+                             f"'nearest', got {missing_frame!r}")
+        self.to_float32 = to_float32
+        self.color_type = color_type
+        self.imdecode_backend = imdecode_backend
+        self.backend_args = backend_args
+        self.missing_frame = missing_frame
+        self.fallback_counts: Counter = Counter()
+
+    def _exists(self, path: str) -> bool:
+        return fileio.exists(path, backend_args=self.backend_args)
+
+    def _read(self, path: str, vid: str, index) -> np.ndarray:
+        """Read and decode one frame with errors naming video and frame."""
+        try:
+            data = fileio.get(path, backend_args=self.backend_args)
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f'video {vid}: frame {index} not found: {path}') from None
+        img = mmcv.imfrombytes(
+            data, flag=self.color_type, backend=self.imdecode_backend)
+        if img is None or img.size == 0:
+            raise ValueError(f'video {vid}: frame {index} at {path} could '
+                             'not be decoded (corrupt or not an image)')
+        return img.astype(np.float32) if self.to_float32 else img
+
+    def _fallback(self, results: dict, index: int, path: str,
+                  offset) -> Tuple[str, int]:
+        """Nearest existing frame for a missing one (or raise)."""
+        vid = results.get('vid_id', '?')
+        mode = self.missing_frame or results.get('missing_frame', 'error')
+        key_index = results.get('key_frame_index')
+        if mode == 'error' or key_index is None \
+                or 'frame_dir' not in results:
+            raise FileNotFoundError(
+                f'video {vid}: supporting frame {index} (offset {offset}) '
+                f"not found: {path}; set missing_frame='nearest' on the "
+                'dataset to use the nearest existing frame instead')
+        for cand in nearest_candidates(index, key_index):
+            cand_path = (results['img_path'] if cand == key_index else
+                         frame_path(results['frame_dir'],
+                                    results['frame_name_template'], cand))
+            if self._exists(cand_path):
+                break
+        self.fallback_counts[vid] += 1
+        warnings.warn(
+            f'video {vid}: frame {index} missing ({path}), using frame '
+            f'{cand} instead ({self.fallback_counts[vid]} substitution(s) '
+            'in this video so far)')
+        return cand_path, cand
+
+    def transform(self, results: dict) -> dict:
+        """Load the T frames of one sample into ``results['img']``."""
+        vid = results.get('vid_id', '?')
+        key_path = results['img_path']
+        if not isinstance(key_path, str):
+            raise ValueError('img_path must be the key frame path (a str), '
+                             f'got {type(key_path).__name__}')
+        key = self._read(key_path, vid, results.get('key_frame_index'))
+        paths = list(results.get('supporting_img_paths', []))
+        indices = list(results.get('supporting_frame_indices',
+                                   [None] * len(paths)))
+        offsets = list(results.get('frame_offsets', [None] * len(paths)))
+        imgs: List[np.ndarray] = [key]
+        for n, path in enumerate(paths):
+            if not self._exists(path):
+                paths[n], indices[n] = self._fallback(
+                    results, indices[n], path, offsets[n])
+            img = self._read(paths[n], vid, indices[n])
+            if img.shape != key.shape:
+                raise ValueError(
+                    f'video {vid}: frame {indices[n]} ({paths[n]}) has shape '
+                    f'{img.shape}, the key frame ({key_path}) {key.shape}')
+            imgs.append(img)
+        results['img'] = imgs
+        results['img_shape'] = key.shape[:2]
+        results['ori_shape'] = key.shape[:2]
+        results['supporting_img_paths'] = paths
+        results['supporting_frame_indices'] = indices
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(to_float32={self.to_float32}, '
+                f'color_type={self.color_type!r}, '
+                f'missing_frame={self.missing_frame!r})')

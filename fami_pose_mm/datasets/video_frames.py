@@ -1,0 +1,101 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Frame-window arithmetic shared by the video datasets and the loader.
+
+A video is a folder of frames named by a template such as ``'{:06d}.jpg'``
+(PoseTrack18: ``000000.jpg`` .. ``000148.jpg``, 0-indexed) or
+``'{:08d}.jpg'`` (PoseTrack17 renamed by PoseWarper/DCPose:
+``00000001.jpg``, 1-indexed). The key frame's index is read from its own
+file name; supporting frames are built from it by adding offsets and
+clamping into the video's frame range, so that at a sequence edge the
+nearest existing frame stands in (the key frame itself when the video has
+only one frame).
+"""
+import os.path as osp
+import posixpath
+from typing import List, Optional, Sequence, Tuple
+
+
+def parse_frame_index(file_name: str) -> int:
+    """Read the frame index from a frame's file name.
+
+    Args:
+        file_name (str): e.g. ``'images/val/012834_mpii_test/000007.jpg'``.
+
+    Returns:
+        int: The number in the file's stem, e.g. ``7``.
+
+    Raises:
+        ValueError: If the stem is not an integer.
+    """
+    stem = osp.splitext(posixpath.basename(file_name))[0]
+    if not stem.isdigit():
+        raise ValueError(
+            f'frame file name {file_name!r} does not end in a frame number '
+            "(expected e.g. '000007.jpg')")
+    return int(stem)
+
+
+def infer_frame_template(file_name: str) -> str:
+    """Build a template that reproduces ``file_name``'s digits and suffix.
+
+    Args:
+        file_name (str): e.g. ``'clip/00001.png'``.
+
+    Returns:
+        str: e.g. ``'{:05d}.png'``.
+    """
+    stem, ext = osp.splitext(posixpath.basename(file_name))
+    return '{:0' + str(len(stem)) + 'd}' + ext
+
+
+def clamp_window(key_index: int, offsets: Sequence[int], nframes: int,
+                 index_base: int) -> List[int]:
+    """Frame indices of the supporting frames, clamped into the video.
+
+    Args:
+        key_index (int): Index of the key frame (as in its file name).
+        offsets (Sequence[int]): Offsets of the supporting frames.
+        nframes (int): Number of frames of the video (>= 1).
+        index_base (int): Index of the first frame (0 or 1).
+
+    Returns:
+        list[int]: One index per offset, each inside
+        ``[index_base, index_base + nframes - 1]`` (the range is widened
+        to include ``key_index`` should the key lie outside it).
+    """
+    first = min(index_base, key_index)
+    last = max(index_base + nframes - 1, key_index)
+    return [min(max(key_index + off, first), last) for off in offsets]
+
+
+def nearest_candidates(index: int, key_index: int) -> List[int]:
+    """Indices to try, nearest first, when frame ``index`` is missing.
+
+    The walk goes from ``index`` towards the key frame and ends with the
+    key frame itself, which always exists.
+
+    Args:
+        index (int): The missing frame's index.
+        key_index (int): The key frame's index.
+
+    Returns:
+        list[int]: e.g. ``nearest_candidates(9, 7) == [8, 7]``.
+    """
+    step = 1 if index < key_index else -1
+    return list(range(index + step, key_index + step, step)) or [key_index]
+
+
+def frame_path(frame_dir: str, template: str, index: int) -> str:
+    """Path of frame ``index`` in ``frame_dir``."""
+    return osp.join(frame_dir, template.format(index))
+
+
+def resolve_template(template: Optional[str], key_file: str) -> str:
+    """Return ``template`` or, when it is ``None``, one inferred from the
+    key frame's file name."""
+    return infer_frame_template(key_file) if template is None else template
+
+
+def split_frame_file(file_name: str) -> Tuple[str, str]:
+    """Split ``'a/b/000007.jpg'`` into ``('a/b', '000007.jpg')``."""
+    return posixpath.split(file_name.replace('\\', '/'))

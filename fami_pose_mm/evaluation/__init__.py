@@ -1,0 +1,2 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+from . import metrics  # noqa: F401

@@ -1,0 +1,27 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Paths of the real sample files and small JSON helpers for the dataset
+tests (imported by module name; conftest.py only holds fixtures)."""
+import json
+import os.path as osp
+
+DATA = osp.join(osp.dirname(osp.abspath(__file__)), '..', 'data')
+PT18 = osp.join(DATA, 'posetrack18')
+PT18_VAL = osp.join(PT18, 'annotations', 'test_posetrack18_val.json')
+PT18_DET = osp.join(PT18, 'annotations',
+                    'test_posetrack18_human_detections.json')
+PT18_CLIP = osp.join(PT18, 'annotations', 'test_posetrack18_clip.json')
+JHMDB = osp.join(DATA, 'jhmdb')
+JHMDB_ANN = osp.join(JHMDB, 'test_jhmdb_sub1.json')
+CONFIGS = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', 'configs',
+                   '_base_', 'datasets')
+
+
+def load_json(path: str):
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_json(path, obj) -> str:
+    with open(path, 'w') as f:
+        json.dump(obj, f)
+    return str(path)

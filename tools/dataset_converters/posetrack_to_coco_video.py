@@ -1,0 +1,141 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Convert official PoseTrack annotations into the COCO-style video files
+read by ``PoseTrackVideoDataset``.
+
+PoseTrack18: the per-video JSON files (``annotations/{train,val}/*.json``)
+are already COCO-like; they are merged into one file, image ids are kept
+unchanged, and missing ``bbox``/``num_keypoints``/``iscrowd``/``area`` are
+filled in (a missing box is the visible-keypoint extent enlarged by
+``--box-margin`` on each side).
+
+PoseTrack17: the per-video JSON files in the ``annolist`` format are
+converted to the PoseWarper/DCPose layout: frames are addressed as
+``images_renamed/<video>/%08d.jpg``, 1-indexed in the order of the
+video's sorted frame names, joints are mapped into the 17-slot PoseTrack18
+layout (ears left unannotated). ``--frames-root`` (the folder holding the
+original ``images/``) is required: frame counts and image sizes are read
+there, and the renamed frames are created as symbolic links under
+``<frames-root>/images_renamed/``.
+
+Usage::
+
+    python tools/dataset_converters/posetrack_to_coco_video.py posetrack18 \\
+        data/posetrack18/annotations/val \\
+        data/posetrack18/annotations/posetrack18_val.json
+    python tools/dataset_converters/posetrack_to_coco_video.py posetrack17 \\
+        data/posetrack17/annotations/val \\
+        data/posetrack17/annotations/posetrack17_val.json \\
+        --frames-root data/posetrack17
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from posetrack17_format import (CATEGORIES,  # noqa: E402
+                                 convert_posetrack17_video)
+
+NUM_KEYPOINTS = 17
+
+
+def keypoint_box(keypoints: list, margin: float) -> list:
+    """xywh extent of the visible keypoints, enlarged by ``margin`` of its
+    size on each side; ``[0, 0, 0, 0]`` when no keypoint is visible."""
+    xs = [keypoints[i] for i in range(0, len(keypoints), 3)
+          if keypoints[i + 2] > 0]
+    ys = [keypoints[i + 1] for i in range(0, len(keypoints), 3)
+          if keypoints[i + 2] > 0]
+    if not xs:
+        return [0.0, 0.0, 0.0, 0.0]
+    w, h = max(xs) - min(xs), max(ys) - min(ys)
+    return [min(xs) - margin * w, min(ys) - margin * h,
+            w * (1 + 2 * margin), h * (1 + 2 * margin)]
+
+
+def complete_annotation(ann: dict, margin: float, where: str) -> dict:
+    """Fill the COCO fields the dataset and the metrics expect."""
+    kpts = ann.get('keypoints') or []
+    if kpts and len(kpts) != NUM_KEYPOINTS * 3:
+        raise ValueError(f'{where}: annotation {ann.get("id")} has '
+                         f'{len(kpts)} keypoint values, expected '
+                         f'{NUM_KEYPOINTS * 3}')
+    ann = dict(ann)
+    ann.setdefault('category_id', 1)
+    ann['iscrowd'] = int(bool(ann.get('iscrowd', 0)))
+    if kpts:
+        ann['num_keypoints'] = sum(1 for v in kpts[2::3] if v > 0)
+        if 'bbox' not in ann:
+            ann['bbox'] = keypoint_box(kpts, margin)
+    if 'bbox' in ann:
+        ann.setdefault('area', float(ann['bbox'][2] * ann['bbox'][3]))
+    return ann
+
+
+def merge_posetrack18(files: list, margin: float) -> dict:
+    """Merge PoseTrack18 per-video files into one COCO-style dict."""
+    images, anns, categories, seen = [], [], None, set()
+    for path in files:
+        with open(path, 'r', encoding='utf-8') as f:
+            try:
+                video = json.load(f)
+            except json.JSONDecodeError as e:
+                raise ValueError(f'{path} is not valid JSON: {e}') from None
+        if not isinstance(video, dict) or 'images' not in video:
+            raise ValueError(f"{path}: expected a JSON object with 'images'")
+        for img in video['images']:
+            if img['id'] in seen:
+                raise ValueError(f'{path}: image id {img["id"]} repeats an '
+                                 'id of another video')
+            seen.add(img['id'])
+            images.append(img)
+        anns += [complete_annotation(a, margin, path)
+                 for a in video.get('annotations', [])]
+        categories = categories or video.get('categories')
+    return dict(images=images, annotations=anns, categories=categories or [])
+
+
+def merge_posetrack17(files: list, margin: float,
+                      frames_root: str = None) -> dict:
+    """Convert PoseTrack17 per-video files into one COCO-style dict."""
+    images, anns = [], []
+    for vid_num, path in enumerate(files):
+        with open(path, 'r', encoding='utf-8') as f:
+            video = json.load(f)
+        v_images, v_anns = convert_posetrack17_video(
+            video, vid_num, path, frames_root)
+        images += v_images
+        anns += [complete_annotation(a, margin, path) for a in v_anns]
+    return dict(images=images, annotations=anns, categories=CATEGORIES)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('format', choices=['posetrack18', 'posetrack17'])
+    parser.add_argument('input_dir', help='folder of per-video JSON files')
+    parser.add_argument('output', help='COCO-style JSON file to write')
+    parser.add_argument('--box-margin', type=float, default=0.1)
+    parser.add_argument('--frames-root', default=None,
+                        help='PoseTrack17 (required): the folder holding '
+                        'images/; images_renamed/ links are made there')
+    args = parser.parse_args(argv)
+    files = sorted(glob.glob(osp.join(args.input_dir, '*.json')))
+    if not files:
+        raise ValueError(f'no *.json files in {args.input_dir}')
+    if args.format == 'posetrack18':
+        data = merge_posetrack18(files, args.box_margin)
+    else:
+        data = merge_posetrack17(files, args.box_margin, args.frames_root)
+    os.makedirs(osp.dirname(osp.abspath(args.output)), exist_ok=True)
+    with open(args.output, 'w', encoding='utf-8') as f:
+        json.dump(data, f)
+    labeled = sum(1 for i in data['images'] if i.get('is_labeled', True))
+    print(f'{args.format}: {len(files)} videos, {len(data["images"])} '
+          f'images ({labeled} labelled), {len(data["annotations"])} '
+          f'person annotations -> {args.output}')
+
+
+if __name__ == '__main__':
+    main()
