@@ -82,5 +82,6 @@ test_dataloader = val_dataloader
 
 val_evaluator = dict(
     type='PoseTrackAPMetric',
-    ann_file=data_root + 'annotations/posetrack17_val.json')
+    ann_file=data_root + 'annotations/posetrack17_val.json',
+    prefix='posetrack17')
 test_evaluator = val_evaluator

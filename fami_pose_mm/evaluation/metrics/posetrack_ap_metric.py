@@ -1,0 +1,201 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""PoseTrack18 mAP without the ``poseval`` package."""
+import os
+import os.path as osp
+from typing import Dict, List, Optional
+
+import numpy as np
+from mmengine.fileio import dump, load
+from mmengine.logging import MMLogger
+from mmpose.evaluation.metrics import CocoMetric, PoseTrack18Metric
+from mmpose.registry import METRICS
+from terminaltables import AsciiTable
+
+from ..functional import (POSETRACK18_SLOTS, SLOT_OF_JOINT,
+                          evaluate_posetrack, load_posetrack18_folders)
+
+#: Metric names returned by mmpose's ``PoseTrack18Metric`` (same order as
+#: the groups Head, Shoulder, Elbow, Wrist, Hip, Knee, Ankle, Total).
+STATS_NAMES = ('Head AP', 'Shou AP', 'Elb AP', 'Wri AP', 'Hip AP', 'Knee AP',
+               'Ankl AP', 'AP')
+
+
+@METRICS.register_module()
+class PoseTrackAPMetric(PoseTrack18Metric):
+    """PoseTrack18 per-frame multi-person AP, equal to the official one.
+
+    Same arguments, prediction gathering, rescoring, OKS-NMS, per-video
+    output files and returned keys (``posetrack18/Head AP`` ...
+    ``posetrack18/AP``) as mmpose's :class:`PoseTrack18Metric`; only the
+    evaluation is computed here (``fami_pose_mm.evaluation.functional``)
+    instead of by the ``poseval`` package.
+
+    Args:
+        ann_file (str, optional): COCO-style annotation file. The official
+            per-video ground truth is looked up next to it, as mmpose does:
+            ``xxx/posetrack18_val.json`` -> ``xxx/val/``.
+        gt_folder (str, optional): Folder of the official per-video
+            ground-truth files; overrides the lookup from ``ann_file``.
+        score_mode (str): ``'bbox_keypoint'`` (score = box score x mean
+            keypoint score above ``keypoint_score_thr``), ``'bbox'``,
+            ``'keypoint'`` or ``'bbox_rle'``. Defaults to
+            ``'bbox_keypoint'``.
+        keypoint_score_thr (float): See ``score_mode``. Defaults to 0.2.
+        nms_mode (str): ``'oks_nms'``, ``'soft_oks_nms'`` or ``'none'``.
+            Defaults to ``'oks_nms'``.
+        nms_thr (float): OKS threshold of the NMS. Defaults to 0.9.
+        format_only (bool): Only write the prediction files (for the
+            evaluation server) into the folder of ``outfile_prefix``.
+        outfile_prefix (str, optional): ``'dir/prefix'``: prediction files
+            go to ``dir/<video>.json``. A temporary folder if None.
+        collect_device (str): ``'cpu'`` or ``'gpu'``.
+        prefix (str, optional): Key prefix. Defaults to ``'posetrack18'``.
+    """
+    default_prefix: Optional[str] = 'posetrack18'
+
+    def __init__(self,
+                 ann_file: Optional[str] = None,
+                 gt_folder: Optional[str] = None,
+                 score_mode: str = 'bbox_keypoint',
+                 keypoint_score_thr: float = 0.2,
+                 nms_mode: str = 'oks_nms',
+                 nms_thr: float = 0.9,
+                 format_only: bool = False,
+                 outfile_prefix: Optional[str] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        if ann_file is None and gt_folder is None:
+            raise ValueError('PoseTrackAPMetric needs ann_file or gt_folder '
+                             'to find the per-video ground-truth files')
+        # skip PoseTrack18Metric.__init__: it only adds the poseval check
+        CocoMetric.__init__(
+            self,
+            ann_file=ann_file,
+            score_mode=score_mode,
+            keypoint_score_thr=keypoint_score_thr,
+            nms_mode=nms_mode,
+            nms_thr=nms_thr,
+            format_only=format_only,
+            outfile_prefix=outfile_prefix,
+            collect_device=collect_device,
+            prefix=prefix)
+        self.gt_folder = gt_folder
+
+    def _gt_dir(self) -> str:
+        """Folder of the per-video ground truth (mmpose's rule)."""
+        if self.gt_folder is not None:
+            folder = self.gt_folder
+        else:
+            folder = osp.join(
+                osp.dirname(self.ann_file),
+                osp.splitext(self.ann_file.split('_')[-1])[0])
+        if not osp.isdir(folder):
+            raise FileNotFoundError(
+                f'per-video ground-truth folder {folder} does not exist '
+                '(set gt_folder, or put it next to ann_file as mmpose does)')
+        return folder
+
+    def results2json(self, keypoints: Dict[int, list],
+                     outfile_prefix: str) -> str:
+        """Write one prediction file per ground-truth video.
+
+        PoseTrack18 format (``images``/``annotations``), or PoseTrack17
+        format (``annolist``) when the ground-truth file is PoseTrack17.
+
+        Args:
+            keypoints (Dict[int, list]): Per image id, the kept instances
+                (``keypoints`` ``(17, 3)`` with scores, ``score``).
+            outfile_prefix (str): Files go to ``dirname(outfile_prefix)``,
+                named as the ground-truth files.
+
+        Returns:
+            str: The output folder.
+        """
+        gt_dir = self._gt_dir()
+        out_dir = osp.dirname(outfile_prefix)
+        os.makedirs(out_dir, exist_ok=True)
+        category = dict(supercategory='person', id=1, name='person',
+                        keypoints=list(POSETRACK18_SLOTS))
+        for json_file in sorted(os.listdir(gt_dir)):
+            if not json_file.endswith('.json'):
+                continue
+            gt = load(osp.join(gt_dir, json_file))
+            if 'annolist' in gt:  # PoseTrack17 ground truth
+                dump(self._annolist(gt, keypoints, json_file),
+                     osp.join(out_dir, json_file), indent=4)
+                continue
+            images, annotations = [], []
+            for image in gt['images']:
+                images.append(dict(id=image['id'],
+                                   file_name=image['file_name']))
+                for track_id, inst in enumerate(keypoints.get(image['id'],
+                                                              [])):
+                    kpts = np.asarray(inst['keypoints']).reshape(-1, 3)
+                    annotations.append(
+                        dict(image_id=image['id'],
+                             keypoints=kpts.reshape(-1).tolist(),
+                             scores=kpts[:, 2].tolist(),
+                             score=float(inst['score']),
+                             track_id=track_id))
+            dump(dict(images=images, annotations=annotations,
+                      categories=[category]),
+                 osp.join(out_dir, json_file), sort_keys=True, indent=4)
+        return out_dir
+
+    def _annolist(self, gt: dict, keypoints: Dict[int, list],
+                  where: str) -> dict:
+        """PoseTrack17 (``annolist``) predictions for a PoseTrack17 video.
+
+        Frames are matched to image ids through ``ann_file`` by the last
+        two parts of the image path (``<sequence>/<frame>.jpg``).
+        """
+        if self.coco is None:
+            raise ValueError(f'{where}: PoseTrack17 ground truth needs '
+                             'ann_file to map frames to image ids')
+        ids = {
+            '/'.join(img['file_name'].split('/')[-2:]): img_id
+            for img_id, img in self.coco.imgs.items()
+        }
+        annolist, unknown = [], 0
+        for frame in gt['annolist']:
+            name = frame['image'][0]['name']
+            img_id = ids.get('/'.join(name.split('/')[-2:]))
+            unknown += img_id is None and bool(frame.get('annorect'))
+            rects = []
+            for track_id, inst in enumerate(keypoints.get(img_id, [])):
+                kpts = np.asarray(inst['keypoints']).reshape(-1, 3)
+                points = [
+                    dict(id=[j], x=[float(x)], y=[float(y)], score=[float(v)])
+                    for j, (x, y, v) in enumerate(kpts[SLOT_OF_JOINT])
+                    if not (x == 0 and y == 0 and v == 0)
+                ]
+                rects.append(dict(annopoints=[dict(point=points)],
+                                  score=[float(inst['score'])],
+                                  track_id=[track_id]))
+            annolist.append(dict(image=[dict(name=name)], annorect=rects))
+        if unknown:
+            MMLogger.get_current_instance().warning(
+                f'{where}: {unknown} annotated frames are not in ann_file '
+                '(matched by <sequence>/<frame>); they get no predictions')
+        return dict(annolist=annolist)
+
+    def _do_python_keypoint_eval(self, outfile_prefix: str) -> List[tuple]:
+        """Evaluate the written prediction files against the ground truth.
+
+        Args:
+            outfile_prefix (str): As passed to :meth:`results2json`.
+
+        Returns:
+            list[tuple]: ``(name, value)`` for ``STATS_NAMES``.
+        """
+        logger: MMLogger = MMLogger.get_current_instance()
+        gt_frames, pred_frames, videos = load_posetrack18_folders(
+            self._gt_dir(), osp.dirname(outfile_prefix))
+        result = evaluate_posetrack(gt_frames, pred_frames)
+        summary = result['summary']
+        table = AsciiTable([list(summary), [f'{v:.1f}' for v in
+                                            summary.values()]],
+                           'PoseTrack AP (poseval protocol)')
+        logger.info(f'{len(videos)} videos, {len(gt_frames)} frames\n' +
+                    table.table)
+        return list(zip(STATS_NAMES, summary.values()))

@@ -1,0 +1,137 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Time the PoseTrack AP evaluation on a generated PoseTrack-val-sized set.
+
+Generates (seeded) PoseTrack18-format ground truth and predictions for
+about 50k annotated person-frames (170 videos like PoseTrack18 val, noisy
+copies of the ground truth plus false positives, missed people, ignore
+regions), writes them as per-video JSON files and times loading and
+evaluating them::
+
+    python tools/analysis/benchmark_posetrack_eval.py --people 50000
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import tempfile
+import time
+from typing import List, Tuple
+
+import numpy as np
+
+from fami_pose_mm.evaluation.functional import (POSETRACK18_SLOTS,
+                                                evaluate_posetrack,
+                                                load_posetrack18_folders)
+
+CATEGORY = dict(supercategory='person', id=1, name='person',
+                keypoints=list(POSETRACK18_SLOTS))
+
+
+def _person(rng: np.random.Generator, image_id: int, idx: int) -> dict:
+    """A random ground-truth person (ears and ~10% of joints unannotated)."""
+    center = rng.uniform([200, 200], [1700, 900])
+    head = rng.uniform(30, 120)
+    kpts = center + rng.normal(0, 2.5 * head, (17, 2))
+    vis = (rng.random(17) > 0.1).astype(float)
+    vis[3:5] = 0
+    kpts = np.concatenate([kpts * vis[:, None], vis[:, None]], 1)
+    x1, y1 = kpts[2, :2] - head / 2 if vis[2] else center - head / 2
+    return dict(id=image_id * 100 + idx, image_id=image_id, category_id=1,
+                track_id=idx, keypoints=kpts.reshape(-1).round(2).tolist(),
+                bbox_head=[float(x1), float(y1), head, head * 0.9],
+                scores=[])
+
+
+def _predict(rng: np.random.Generator, gt: dict, image_id: int) -> dict:
+    """A noisy copy of a ground-truth person; joint scores fall with the
+    error (about 0.6 * head box width is the head size)."""
+    kpts = np.array(gt['keypoints']).reshape(17, 3)
+    head = gt['bbox_head'][2]
+    noise = rng.normal(0, 0.2 * head, (17, 2))
+    xy = kpts[:, :2] + noise
+    err = np.linalg.norm(noise, axis=1) / (0.6 * head)
+    scores = np.clip(1 - err + rng.normal(0, 0.1, 17), 0.01, 1).round(3)
+    drop = rng.random(17) < 0.05
+    xy[drop], scores[drop] = 0, 0
+    out = np.concatenate([xy, scores[:, None]], 1)
+    return dict(image_id=image_id, category_id=1, score=float(scores.mean()),
+                keypoints=out.reshape(-1).round(2).tolist(),
+                scores=scores.tolist())
+
+
+def make_videos(num_people: int = 50000, num_videos: int = 170,
+                people_per_frame: int = 8,
+                seed: int = 0) -> Tuple[List[dict], List[dict]]:
+    """Seeded PoseTrack18-format ground-truth and prediction videos.
+
+    Args:
+        num_people (int): Annotated person-frames in total (approx.).
+        num_videos (int): Number of videos.
+        people_per_frame (int): Mean people per annotated frame.
+        seed (int): Random seed.
+
+    Returns:
+        tuple: ground-truth dicts and prediction dicts, one per video.
+    """
+    rng = np.random.default_rng(seed)
+    frames = max(1, num_people // (people_per_frame * num_videos))
+    gts, preds = [], []
+    for v in range(num_videos):
+        images, gt_anns, pred_anns = [], [], []
+        for f in range(frames * 2):  # every other frame is unannotated
+            image_id = 10000000 + v * 1000 + f
+            image = dict(id=image_id, file_name=f'images/val/{v:06d}/{f:06d}.jpg',
+                         is_labeled=f % 2 == 0)
+            if f % 2 == 0 and rng.random() < 0.3:
+                x0, y0 = rng.uniform(0, 1500), rng.uniform(0, 700)
+                image['ignore_regions_x'] = [[x0, x0 + 300, x0 + 250, x0]]
+                image['ignore_regions_y'] = [[y0, y0, y0 + 350, y0 + 300]]
+            images.append(image)
+            people = [] if f % 2 else [
+                _person(rng, image_id, i)
+                for i in range(rng.poisson(people_per_frame))]
+            gt_anns += people
+            for person in people:
+                if rng.random() > 0.1:  # 10% missed
+                    pred_anns.append(_predict(rng, person, image_id))
+            for _ in range(rng.poisson(1.0)):  # false positives
+                pred_anns.append(
+                    _predict(rng, _person(rng, image_id, 0), image_id))
+        gts.append(dict(images=images, annotations=gt_anns,
+                        categories=[CATEGORY]))
+        preds.append(dict(images=[dict(id=i['id'], file_name=i['file_name'])
+                                  for i in images],
+                          annotations=pred_anns, categories=[CATEGORY]))
+    return gts, preds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--people', type=int, default=50000)
+    parser.add_argument('--videos', type=int, default=170)
+    parser.add_argument('--seed', type=int, default=0)
+    args = parser.parse_args()
+    gts, preds = make_videos(args.people, args.videos, seed=args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        for sub, videos in (('gt', gts), ('pred', preds)):
+            os.makedirs(osp.join(tmp, sub))
+            for v, video in enumerate(videos):
+                with open(osp.join(tmp, sub, f'{v:06d}.json'), 'w') as f:
+                    json.dump(video, f)
+        t0 = time.perf_counter()
+        gt_frames, pred_frames, _ = load_posetrack18_folders(
+            osp.join(tmp, 'gt'), osp.join(tmp, 'pred'))
+        t1 = time.perf_counter()
+        result = evaluate_posetrack(gt_frames, pred_frames)
+        t2 = time.perf_counter()
+    num_gt = sum(f.num_people for f in gt_frames)
+    num_pred = sum(f.num_people for f in pred_frames)
+    print(f'{len(gts)} videos, {len(gt_frames)} frames, {num_gt} ground-truth '
+          f'and {num_pred} predicted person-frames')
+    print('  '.join(f'{k} {v:.2f}' for k, v in result['summary'].items()))
+    print(f'load {t1 - t0:.2f} s, evaluate {t2 - t1:.2f} s, '
+          f'total {t2 - t0:.2f} s')
+
+
+if __name__ == '__main__':
+    main()
