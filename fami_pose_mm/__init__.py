@@ -9,6 +9,6 @@ metrics into MMPose's registries, so configs only need::
 """
 from .version import __version__, version_info
 from . import utils  # noqa: F401,E402  (checkpoint loading under torch>=2.6)
-from . import datasets, evaluation, models  # noqa: F401,E402  (registers)
+from . import apis, datasets, evaluation, models  # noqa: F401,E402  (registers)
 
 __all__ = ['__version__', 'version_info']

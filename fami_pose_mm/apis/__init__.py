@@ -1,0 +1,13 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Video inference: multi-frame top-down pose estimation on videos."""
+from .bbox_file import BBoxFile
+from .frame_reader import VideoFrameReader
+from .frame_window import FrameWindow, FrameWindowBuffer
+from .person_detector import PersonDetector
+from .posetrack_writer import PoseTrackJsonWriter
+from .video_pose_inferencer import VideoPoseInferencer
+
+__all__ = [
+    'BBoxFile', 'FrameWindow', 'FrameWindowBuffer', 'PersonDetector',
+    'PoseTrackJsonWriter', 'VideoFrameReader', 'VideoPoseInferencer'
+]

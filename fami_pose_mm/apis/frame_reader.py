@@ -1,0 +1,137 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Sequential frame reading for video inference."""
+import os
+import os.path as osp
+from typing import Iterator, List, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff',
+                    '.webp')
+FrameSourceType = Union[str, int, Sequence[Union[str, np.ndarray]]]
+
+
+class VideoFrameReader:
+    """Read the frames of a video, a folder of images or a list of images.
+
+    Every frame is decoded exactly once, in order: videos are read with
+    sequential ``cv2.VideoCapture.read`` calls (never by random access), so
+    a consumer that needs a window of frames has to buffer them itself (see
+    :class:`FrameWindowBuffer`). ``num_reads`` counts the decoded frames.
+
+    Frame names: for a video or a webcam the frame with index ``t`` (0-based)
+    is named ``f'{t:06d}.jpg'`` (the PoseTrack18 frame naming); for images
+    the name is the file's base name (``f'{t:06d}.jpg'`` for arrays).
+
+    Args:
+        source (str | int | Sequence[str | np.ndarray]): A video file, a
+            folder of frames (read in sorted file-name order), a list of
+            image paths or BGR arrays (H, W, 3), or a webcam given as an int
+            camera id or the string ``'webcam'`` / ``'webcam:<id>'``.
+
+    Raises:
+        FileNotFoundError: If a path does not exist.
+        ValueError: If the source is empty or cannot be opened.
+    """
+
+    def __init__(self, source: FrameSourceType) -> None:
+        self.source = source
+        self.num_reads = 0
+        self.fps = 25.0
+        self.num_frames = 0  # 0 = unknown (webcam)
+        self.is_video = False
+        self._items: List[Union[str, np.ndarray]] = []
+        self._camera = None
+        if isinstance(source, str) and source.lower().startswith('webcam'):
+            parts = source.split(':')
+            if len(parts) > 2 or (len(parts) == 2
+                                  and not parts[1].isdigit()):
+                raise ValueError(f'webcam input must read "webcam" or '
+                                 f'"webcam:<id>", got {source!r}')
+            source = int(parts[1]) if len(parts) == 2 else 0
+        if isinstance(source, int):
+            self.name = f'webcam{source}'
+            self._camera = source
+            self.is_video = True
+        elif isinstance(source, str):
+            self.name = osp.splitext(osp.basename(osp.normpath(source)))[0]
+            self._init_path(source)
+        elif isinstance(source, (list, tuple)):
+            if len(source) == 0:
+                raise ValueError('the list of input images is empty')
+            self.name = 'images'
+            self._items = list(source)
+            self.num_frames = len(source)
+        else:
+            raise TypeError(f'unsupported input type {type(source)}; expected '
+                            'a video path, a folder, a list of images or a '
+                            'webcam id')
+
+    def _init_path(self, path: str) -> None:
+        if not osp.exists(path):
+            raise FileNotFoundError(f'input {path} does not exist')
+        if osp.isdir(path):
+            files = sorted(
+                f for f in os.listdir(path)
+                if f.lower().endswith(IMAGE_EXTENSIONS))
+            if not files:
+                raise ValueError(f'input folder {path} holds no images '
+                                 f'({", ".join(IMAGE_EXTENSIONS)})')
+            self._items = [osp.join(path, f) for f in files]
+            self.num_frames = len(files)
+        elif path.lower().endswith(IMAGE_EXTENSIONS):
+            self._items = [path]
+            self.num_frames = 1
+        else:
+            capture = cv2.VideoCapture(path)
+            if not capture.isOpened():
+                raise ValueError(f'cannot open video {path}: not a video '
+                                 'file or an unsupported codec')
+            self.fps = capture.get(cv2.CAP_PROP_FPS) or self.fps
+            self.num_frames = max(int(capture.get(cv2.CAP_PROP_FRAME_COUNT)),
+                                  0)
+            capture.release()
+            self.is_video = True
+
+    def __len__(self) -> int:
+        """Number of frames if known, else 0."""
+        return self.num_frames
+
+    def __iter__(self) -> Iterator[Tuple[str, np.ndarray]]:
+        """Yield ``(frame_name, frame)`` with frame a BGR (H, W, 3) array."""
+        if self.is_video:
+            yield from self._iter_capture()
+            return
+        for index, item in enumerate(self._items):
+            if isinstance(item, np.ndarray):
+                frame, name = item, f'{index:06d}.jpg'
+            else:
+                frame, name = cv2.imread(item), osp.basename(item)
+                if frame is None:
+                    raise ValueError(f'cannot read image {item} (frame '
+                                     f'{index})')
+            if frame.ndim != 3 or frame.shape[2] != 3:
+                raise ValueError(f'frame {index} ({name}) must be a BGR '
+                                 f'(H, W, 3) image, got shape {frame.shape}')
+            self.num_reads += 1
+            yield name, frame
+
+    def _iter_capture(self) -> Iterator[Tuple[str, np.ndarray]]:
+        target = self._camera if self._camera is not None else self.source
+        capture = cv2.VideoCapture(target)
+        if not capture.isOpened():
+            raise ValueError(f'cannot open video source {self.source!r}')
+        index = 0
+        try:
+            while True:
+                ok, frame = capture.read()
+                if not ok:
+                    break
+                self.num_reads += 1
+                yield f'{index:06d}.jpg', frame
+                index += 1
+        finally:
+            capture.release()
+        if index == 0:
+            raise ValueError(f'video {self.source!r} has no readable frames')

@@ -1,0 +1,192 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Tiny pose/detector configs, checkpoints and videos for the API tests."""
+import os.path as osp
+
+import cv2
+import numpy as np
+import torch
+from mmengine.config import Config
+
+DATA = osp.join(osp.dirname(osp.dirname(__file__)), 'data')
+CLIP_DIR = osp.join(DATA, 'videos', '000001_mpiinew_test')
+CLIP_MP4 = osp.join(CLIP_DIR, '000001_mpiinew_test.mp4')
+
+CODEC = dict(
+    type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
+VIDEO_META_KEYS = ('id', 'img_id', 'img_path', 'supporting_img_paths',
+                   'frame_offsets', 'category_id', 'ori_shape', 'img_shape',
+                   'input_size', 'input_center', 'input_scale', 'flip',
+                   'flip_direction', 'flip_indices', 'bbox', 'bbox_score')
+
+
+def _tiny_hrnet() -> dict:
+    """HRNet with 8/16/32 channels, one module per stage (fits 64x48)."""
+    def stage(n, block='BASIC'):
+        return dict(num_modules=1, num_branches=n, block=block,
+                    num_blocks=(1, ) * n,
+                    num_channels=(8, 16, 32, 64)[:n])
+    return dict(
+        type='HRNet', in_channels=3,
+        extra=dict(stage1=stage(1, 'BOTTLENECK'), stage2=stage(2),
+                   stage3=stage(3), stage4=stage(3)))
+
+
+def fami_available() -> bool:
+    """Whether the multi-frame estimator is registered."""
+    from mmpose.registry import MODELS
+
+    import fami_pose_mm  # noqa: F401
+    return MODELS.get('VideoTopdownPoseEstimator') is not None
+
+
+def tiny_pose_config(frame_offsets=(-1, 1), multi_frame=None) -> Config:
+    """A 64x48 pose config; multi-frame FAMI when the model exists."""
+    if multi_frame is None:
+        multi_frame = fami_available()
+    head = dict(
+        type='HeatmapHead', in_channels=8, out_channels=17,
+        deconv_out_channels=None,
+        loss=dict(type='KeypointMSELoss', use_target_weight=True),
+        decoder=CODEC)
+    if multi_frame:
+        model = dict(
+            type='VideoTopdownPoseEstimator',
+            data_preprocessor=dict(type='MultiFramePoseDataPreprocessor'),
+            backbone=_tiny_hrnet(),
+            neck=dict(type='FAMINeck', in_channels=8,
+                      num_frames=1 + len(frame_offsets),
+                      gtm=dict(mid_channels=8, num_convs=1, pool_size=2,
+                               hidden_dim=16),
+                      lcm=dict(dilation=1)),
+            head=head, test_cfg=dict(flip_test=False))
+        load = dict(type='LoadVideoFrames')
+        dataset = dict(type='PoseTrackVideoDataset',
+                       frame_offsets=tuple(frame_offsets))
+    else:
+        model = dict(
+            type='TopdownPoseEstimator',
+            data_preprocessor=dict(
+                type='PoseDataPreprocessor', mean=[123.675, 116.28, 103.53],
+                std=[58.395, 57.12, 57.375], bgr_to_rgb=True),
+            backbone=_tiny_hrnet(), head=head,
+            test_cfg=dict(flip_test=False))
+        load = dict(type='LoadImage')
+        dataset = dict(type='PoseTrack18Dataset')
+    pipeline = [
+        load,
+        dict(type='GetBBoxCenterScale', padding=1.25),
+        dict(type='TopdownAffine', input_size=CODEC['input_size']),
+        dict(type='PackPoseInputs', meta_keys=VIDEO_META_KEYS)
+    ]
+    return Config(dict(
+        default_scope='mmpose',
+        data_mode='topdown',
+        model=model,
+        train_dataloader=dict(dataset=dict(dataset, pipeline=pipeline)),
+        test_dataloader=dict(dataset=dict(dataset, pipeline=pipeline)),
+        visualizer=dict(type='PoseLocalVisualizer',
+                        vis_backends=[dict(type='LocalVisBackend')],
+                        name='visualizer')))
+
+
+def save_pose_checkpoint(cfg: Config, path: str) -> str:
+    """Seeded random weights of ``cfg.model`` saved as an mmengine file."""
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+
+    import fami_pose_mm  # noqa: F401
+    init_default_scope('mmpose')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
+    return path
+
+
+def tiny_det_config() -> Config:
+    """A one-class RetinaNet, ResNet-18 of 8 base channels, 96x160 input."""
+    return Config(dict(
+        default_scope='mmdet',
+        model=dict(
+            type='RetinaNet',
+            data_preprocessor=dict(
+                type='DetDataPreprocessor', mean=[123.675, 116.28, 103.53],
+                std=[58.395, 57.12, 57.375], bgr_to_rgb=True,
+                pad_size_divisor=32),
+            backbone=dict(type='ResNet', depth=18, base_channels=8,
+                          stem_channels=8, out_indices=(1, 2, 3),
+                          norm_cfg=dict(type='BN')),
+            neck=dict(type='FPN', in_channels=[16, 32, 64], out_channels=16,
+                      start_level=0, add_extra_convs='on_input',
+                      num_outs=5),
+            bbox_head=dict(
+                type='RetinaHead', num_classes=1, in_channels=16,
+                stacked_convs=1, feat_channels=16,
+                anchor_generator=dict(
+                    type='AnchorGenerator', octave_base_scale=4,
+                    scales_per_octave=1, ratios=[0.5, 1.0, 2.0],
+                    strides=[8, 16, 32, 64, 128]),
+                bbox_coder=dict(type='DeltaXYWHBBoxCoder',
+                                target_means=[.0, .0, .0, .0],
+                                target_stds=[1.0, 1.0, 1.0, 1.0]),
+                loss_cls=dict(type='FocalLoss', use_sigmoid=True),
+                loss_bbox=dict(type='L1Loss')),
+            test_cfg=dict(nms_pre=50, min_bbox_size=0, score_thr=0.05,
+                          nms=dict(type='nms', iou_threshold=0.5),
+                          max_per_img=3)),
+        test_dataloader=dict(dataset=dict(type='CocoDataset', pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='Resize', scale=(160, 96), keep_ratio=True),
+            dict(type='PackDetInputs',
+                 meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                            'scale_factor'))
+        ]))))
+
+
+def save_det_files(tmp_dir: str, cls_bias: float = 0.0) -> tuple:
+    """Write the tiny detector config and seeded weights.
+
+    ``cls_bias`` sets every class logit bias: 0 gives scores near 0.5
+    (boxes above the default threshold), -20 gives no detection.
+    """
+    import mmdet.models  # noqa: F401
+    from mmdet.registry import MODELS
+    from mmengine.registry import DefaultScope
+    cfg = tiny_det_config()
+    cfg_path = osp.join(tmp_dir, 'tiny_retinanet.py')
+    cfg.dump(cfg_path)
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    state = model.state_dict()
+    state['bbox_head.retina_cls.bias'].fill_(cls_bias)
+    ckpt = osp.join(tmp_dir, 'tiny_retinanet.pth')
+    torch.save(dict(state_dict=state, meta=dict()), ckpt)
+    return cfg_path, ckpt
+
+
+def write_synthetic_video(path: str, num_frames: int = 7,
+                          size=(96, 64), fps: float = 10.0) -> str:
+    """A moving bright rectangle on noise, written with cv2.VideoWriter."""
+    rng = np.random.default_rng(0)
+    width, height = size
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                             (width, height))
+    for t in range(num_frames):
+        frame = rng.integers(0, 60, (height, width, 3), dtype=np.uint8)
+        frame[10:50, 20 + 4 * t:40 + 4 * t] = 220
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def count_video_frames(path: str) -> tuple:
+    """(frame count by sequential decoding, width, height) of a video."""
+    capture = cv2.VideoCapture(path)
+    count, shape = 0, None
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        count, shape = count + 1, frame.shape
+    capture.release()
+    return count, (shape[1], shape[0]) if shape else (0, 0)

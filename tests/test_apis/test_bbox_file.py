@@ -1,0 +1,49 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+import json
+
+import numpy as np
+import pytest
+
+from fami_pose_mm.apis import BBoxFile
+
+
+def _write(tmp_path, content):
+    path = tmp_path / 'dets.json'
+    path.write_text(json.dumps(content))
+    return str(path)
+
+
+def test_frame_keys(tmp_path):
+    path = _write(tmp_path, [
+        dict(frame_index=0, bbox=[1, 2, 3, 4], score=0.9),
+        dict(file_name='images/val/v/000001.jpg', bbox=[0, 0, 10, 20]),
+        dict(image_id=10000010002, bbox=[5, 5, 5, 5], score=0.5,
+             category_id=1),
+        dict(image_id=10000010002, bbox=[5, 5, 5, 5], score=0.1),
+        dict(image_id=10000010002, bbox=[5, 5, 5, 5], category_id=2),
+    ])
+    boxes = BBoxFile(path, score_thr=0.2)
+    np.testing.assert_allclose(boxes(0, 'x.jpg'), [[1, 2, 4, 6, 0.9]])
+    np.testing.assert_allclose(boxes(1, '000001.jpg'), [[0, 0, 10, 20, 1]])
+    np.testing.assert_allclose(boxes(2, '000002.jpg'), [[5, 5, 10, 10, 0.5]])
+    assert boxes(3, '000003.jpg').shape == (0, 5)
+
+
+def test_coco_like_dict(tmp_path):
+    path = _write(tmp_path, dict(
+        images=[dict(id=7, file_name='v/000004.jpg')],
+        annotations=[dict(image_id=7, bbox=[0, 0, 2, 2], score=1.0)]))
+    assert BBoxFile(path)(4, '000004.jpg').tolist() == [[0, 0, 2, 2, 1]]
+
+
+def test_bad_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match='missing.json'):
+        BBoxFile(str(tmp_path / 'missing.json'))
+    with pytest.raises(ValueError, match='detection 1 of .*no "bbox"'):
+        BBoxFile(_write(tmp_path, [dict(frame_index=0, bbox=[0, 0, 1, 1]),
+                                   dict(frame_index=0)]))
+    with pytest.raises(ValueError, match='detection 0 .*no frame key'):
+        BBoxFile(_write(tmp_path, [dict(bbox=[0, 0, 1, 1])]))
+    (tmp_path / 'bad.json').write_text('{')
+    with pytest.raises(ValueError, match='not valid JSON'):
+        BBoxFile(str(tmp_path / 'bad.json'))

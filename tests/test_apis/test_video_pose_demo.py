@@ -1,0 +1,104 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+import importlib.util
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+from apis_test_utils import (CLIP_DIR, CLIP_MP4, count_video_frames,
+                             save_det_files, write_synthetic_video)
+
+from fami_pose_mm.evaluation.functional import load_posetrack18_video
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEMO = osp.join(ROOT, 'tools', 'demo', 'video_pose_demo.py')
+
+
+def _demo():
+    spec = importlib.util.spec_from_file_location('video_pose_demo', DEMO)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _check_json(path, num_frames, video):
+    pred = json.load(open(path))
+    assert sorted(pred) == ['annotations', 'categories', 'images']
+    assert [im['id'] for im in pred['images']] == list(range(num_frames))
+    assert pred['images'][0]['file_name'] == f'{video}/000000.jpg'
+    assert len(pred['categories'][0]['keypoints']) == 17
+    for ann in pred['annotations']:
+        assert set(ann) >= {'image_id', 'keypoints', 'scores', 'score',
+                            'bbox', 'track_id', 'category_id'}
+        assert len(ann['keypoints']) == 51 and len(ann['scores']) == 17
+    # the project's PoseTrack18 reader accepts it, one entry per frame
+    assert len(load_posetrack18_video(path, is_gt=False)) == num_frames
+    return pred
+
+
+def test_demo_on_real_clip(pose_files, tmp_path):
+    cfg, ckpt = pose_files
+    out = str(tmp_path / 'out')
+    stats = _demo().main([CLIP_MP4, cfg, ckpt, '--whole-frame',
+                          '--output-root', out, '--device', 'cpu'])
+    assert stats['frames'] == 5 and stats['reads'] == 5
+    assert count_video_frames(osp.join(out, '000001_mpiinew_test.mp4')) == (
+        5, (1280, 720))
+    pred = _check_json(osp.join(out, '000001_mpiinew_test.json'), 5,
+                       '000001_mpiinew_test')
+    assert len(pred['annotations']) == 5
+
+
+def test_demo_detector_and_boxes_file(pose_files, tmp_path):
+    cfg, ckpt = pose_files
+    video = write_synthetic_video(str(tmp_path / 'syn.mp4'), 5)
+    det_cfg, det_ckpt = save_det_files(str(tmp_path))
+    out = str(tmp_path / 'det')
+    stats = _demo().main([video, cfg, ckpt, '--det-config', det_cfg,
+                          '--det-checkpoint', det_ckpt, '--output-root', out,
+                          '--device', 'cpu', '--draw-bbox'])
+    assert stats['frames'] == 5 and 5 <= stats['persons'] <= 15
+    assert count_video_frames(osp.join(out, 'syn.mp4')) == (5, (96, 64))
+    _check_json(osp.join(out, 'syn.json'), 5, 'syn')
+    boxes = tmp_path / 'boxes.json'
+    boxes.write_text(json.dumps([
+        dict(file_name='000001.jpg', bbox=[100, 50, 300, 500], score=0.8)]))
+    out = str(tmp_path / 'file')
+    _demo().main([CLIP_DIR, cfg, ckpt, '--bboxes-file', str(boxes),
+                  '--output-root', out, '--no-video'])
+    pred = _check_json(osp.join(out, '000001_mpiinew_test.json'), 5,
+                       '000001_mpiinew_test')
+    assert [a['image_id'] for a in pred['annotations']] == [1]
+    assert not osp.exists(osp.join(out, '000001_mpiinew_test.mp4'))
+
+
+def test_demo_errors(pose_files, tmp_path, capsys):
+    cfg, ckpt = pose_files
+    demo = _demo()
+    with pytest.raises(FileNotFoundError, match='missing.pth'):
+        demo.main([CLIP_MP4, cfg, str(tmp_path / 'missing.pth'),
+                   '--whole-frame', '--output-root', str(tmp_path)])
+    (tmp_path / 'file').write_text('x')
+    with pytest.raises(PermissionError, match='not writable'):
+        demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--output-root',
+                   str(tmp_path / 'file' / 'out')])
+    with pytest.raises(SystemExit):
+        demo.main([CLIP_MP4, cfg, ckpt])  # no box source
+    assert 'one of the arguments' in capsys.readouterr().err
+
+
+def test_demo_subprocess(pose_files, tmp_path):
+    cfg, ckpt = pose_files
+    video = write_synthetic_video(str(tmp_path / 'sub.mp4'), 3)
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep +
+               os.environ.get('PYTHONPATH', ''))
+    proc = subprocess.run(
+        [sys.executable, DEMO, video, cfg, ckpt, '--whole-frame',
+         '--output-root', str(tmp_path / 'o'), '--device', 'cpu'],
+        capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert count_video_frames(str(tmp_path / 'o' / 'sub.mp4')) == (3,
+                                                                   (96, 64))
+    assert '| 3 | 3 | 3 |' in proc.stdout + proc.stderr
