@@ -1,0 +1,4 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+from .multi_frame_data_preprocessor import MultiFramePoseDataPreprocessor
+
+__all__ = ['MultiFramePoseDataPreprocessor']

@@ -1,0 +1,4 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+from .fami_mi_loss import FAMIMutualInfoLoss
+
+__all__ = ['FAMIMutualInfoLoss']

@@ -1,0 +1,152 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""The FAMI-Pose neck: GTM -> LCM -> fusion."""
+import copy
+from typing import Dict, Optional
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from mmpose.models.backbones.resnet import BasicBlock
+from mmpose.registry import MODELS
+from mmpose.utils.typing import OptConfigType, OptMultiConfig
+
+_FUSIONS = ('sum', 'concat')
+
+
+@MODELS.register_module()
+class FAMINeck(BaseModule):
+    """Align supporting-frame features to the key frame and fuse them.
+
+    Input layout: backbone features of one clip, (B, T, C, H, W) with T = 1 +
+    N, index 0 the key frame z_t and indices 1..N the supporting frames
+    z_{t+d} in the dataset's ``frame_offsets`` order.
+
+    1. GTM (optional): zbar_{t+d} = warp(z_{t+d}, theta(z_t, z_{t+d})),
+       one shared module applied to every supporting frame.
+    2. LCM (optional): ztilde = MDCN(zbar; offsets, masks(z_t, zbar)),
+       M = N outputs (``per_frame``) or M = 1 (``aggregated``).
+    3. Fusion: ``'sum'`` (paper) z_t + sum_m ztilde_m, or ``'concat'``
+       (release) [z_t, ztilde_1..M] -> 1x1 conv-BN-ReLU -> ``num_res_blocks``
+       residual blocks.
+
+    Setting ``gtm=None`` and/or ``lcm=None`` skips that step (identity), so
+    ablations are config-only. Key-frame values reach the aligned features
+    only through theta, offsets and masks.
+
+    Args:
+        in_channels (int): Backbone channels C.
+        num_frames (int): T = 1 + N. Defaults to 5.
+        gtm (dict, optional): ``GlobalTransformModule`` config
+            (``in_channels`` filled in). Defaults to ``None``.
+        lcm (dict, optional): ``LocalCalibrationModule`` config
+            (``in_channels`` and ``num_supporting`` filled in).
+        fusion (str): ``'sum'`` or ``'concat'``. Defaults to ``'sum'``.
+        num_res_blocks (int): Residual blocks after ``'concat'``.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 num_frames: int = 5,
+                 gtm: OptConfigType = None,
+                 lcm: OptConfigType = None,
+                 fusion: str = 'sum',
+                 num_res_blocks: int = 2,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if not isinstance(num_frames, int) or num_frames < 2:
+            raise ValueError(f'num_frames must be an int >= 2 (key + at least '
+                             f'one supporting frame), got {num_frames!r}')
+        if fusion not in _FUSIONS:
+            raise ValueError(f'fusion must be one of {_FUSIONS}, got '
+                             f'{fusion!r}')
+        self.in_channels = in_channels
+        self.num_frames = num_frames
+        self.fusion = fusion
+        self.gtm = self._build(gtm, is_gtm=True)
+        self.lcm = self._build(lcm, is_gtm=False)
+        if fusion == 'concat':
+            num_aligned = self.num_aligned
+            layers = [
+                nn.Conv2d(in_channels * (1 + num_aligned), in_channels, 1,
+                          bias=False),
+                nn.BatchNorm2d(in_channels),
+                nn.ReLU(inplace=True)
+            ]
+            layers += [
+                BasicBlock(in_channels, in_channels)
+                for _ in range(num_res_blocks)
+            ]
+            self.fuse = nn.Sequential(*layers)
+
+    def _build(self, cfg: OptConfigType, is_gtm: bool) -> Optional[nn.Module]:
+        """Build a GTM/LCM from its config, filling in shared sizes."""
+        if cfg is None:
+            return None
+        cfg = copy.deepcopy(dict(cfg))
+        cfg.setdefault('type', 'GlobalTransformModule'
+                       if is_gtm else 'LocalCalibrationModule')
+        cfg.setdefault('in_channels', self.in_channels)
+        if not is_gtm:
+            cfg.setdefault('num_supporting', self.num_frames - 1)
+        return MODELS.build(cfg)
+
+    @property
+    def num_aligned(self) -> int:
+        """M, the number of aligned supporting features the neck outputs."""
+        if self.lcm is not None and self.lcm.mode == 'aggregated':
+            return 1
+        return self.num_frames - 1
+
+    def forward(self,
+                feats: Tensor,
+                params: Optional[Dict] = None) -> Dict[str, object]:
+        """Align and fuse.
+
+        Args:
+            feats (Tensor): (B, T, C, H, W), key frame first.
+            params (dict, optional): Held alignment parameters as returned in
+                ``out['params']`` (keys ``theta`` (B, N, 2, 3) and ``lcm``);
+                a missing or None entry is predicted.
+
+        Returns:
+            dict: ``fused`` (B, C, H, W), ``key`` z_t (B, C, H, W),
+            ``supporting`` z_{t+d} (B, N, C, H, W), ``warped`` zbar
+            (B, N, C, H, W), ``aligned`` ztilde (B, M, C, H, W) and
+            ``params`` (``theta`` or None, ``lcm`` or None).
+        """
+        if (feats.dim() != 5 or feats.shape[1] != self.num_frames
+                or feats.shape[2] != self.in_channels):
+            raise ValueError(
+                f'FAMINeck expects features (B, {self.num_frames}, '
+                f'{self.in_channels}, H, W) (key frame first), got '
+                f'{tuple(feats.shape)}')
+        params = params or {}
+        b, t, c, h, w = feats.shape
+        n = t - 1
+        key, support = feats[:, 0], feats[:, 1:]
+        theta = lcm_params = None
+        warped = support
+        if self.gtm is not None:
+            held = params.get('theta')
+            key_n = key.unsqueeze(1).expand(b, n, c, h, w).reshape(-1, c, h, w)
+            warped, theta = self.gtm(
+                key_n, support.reshape(-1, c, h, w),
+                None if held is None else held.reshape(-1, 2, 3))
+            warped, theta = warped.view(b, n, c, h, w), theta.view(b, n, 2, 3)
+        aligned = warped
+        if self.lcm is not None:
+            aligned, lcm_params = self.lcm(key, warped, params.get('lcm'))
+        if self.fusion == 'sum':
+            fused = key + aligned.sum(dim=1)
+        else:
+            fused = self.fuse(torch.cat([key, aligned.flatten(1, 2)], dim=1))
+        return dict(
+            fused=fused,
+            key=key,
+            supporting=support,
+            warped=warped,
+            aligned=aligned,
+            params=dict(theta=theta, lcm=lcm_params))

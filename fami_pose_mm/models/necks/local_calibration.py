@@ -1,0 +1,154 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Local Calibration Module (LCM) of FAMI-Pose."""
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from mmpose.registry import MODELS
+from mmpose.utils.typing import OptMultiConfig
+from ..utils.deform_ops import ModulatedDeformConv
+
+_MODES = ('per_frame', 'aggregated')
+
+
+@MODELS.register_module()
+class LocalCalibrationModule(BaseModule):
+    """Calibrate globally aligned features with modulated deformable convs.
+
+    A cascade of ``num_cascades`` DCNv2 stages. At each stage a plain conv
+    on ``[z_t, x]`` predicts offsets (``2 * G * k * k`` channels) and
+    modulation logits (``G * k * k`` channels, passed through a sigmoid);
+    the deformable conv is then applied to ``x`` only, so the key feature
+    ``z_t`` never flows into the output except through offsets and masks.
+    ReLU separates the stages. Offset and mask predictors are
+    zero-initialised (zero offsets, masks 0.5).
+
+    Modes:
+        * ``'per_frame'`` (paper): each of the N supporting features
+          ``zbar_{t+d}`` (B, C, H, W) is calibrated independently with shared
+          weights, giving N outputs.
+        * ``'aggregated'`` (authors' release): the N features are
+          concatenated (B, N*C, H, W), the first stage maps N*C -> C, giving
+          one output.
+
+    Args:
+        in_channels (int): Channels C of each feature.
+        num_supporting (int): N; required for ``'aggregated'``. Defaults to 4.
+        mode (str): ``'per_frame'`` or ``'aggregated'``.
+        kernel_size (int): Deformable kernel size k. Defaults to 3.
+        dilation (int): Deformable kernel dilation. Defaults to 3.
+        deform_groups (int): Offset groups G. Defaults to 1.
+        num_cascades (int): Stages. Defaults to 1.
+        backend (str): Deform-op backend, see ``deform_ops``.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 num_supporting: int = 4,
+                 mode: str = 'per_frame',
+                 kernel_size: int = 3,
+                 dilation: int = 3,
+                 deform_groups: int = 1,
+                 num_cascades: int = 1,
+                 backend: str = 'auto',
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if mode not in _MODES:
+            raise ValueError(f'mode must be one of {_MODES}, got {mode!r}')
+        for name, value in (('in_channels', in_channels),
+                            ('num_supporting', num_supporting),
+                            ('kernel_size', kernel_size),
+                            ('dilation', dilation),
+                            ('num_cascades', num_cascades)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f'{name} must be a positive int, got {value!r}')
+        self.mode = mode
+        self.in_channels = in_channels
+        self.num_supporting = num_supporting
+        first_in = in_channels * (
+            num_supporting if mode == 'aggregated' else 1)
+        pad = dilation * (kernel_size - 1) // 2
+        self.dcns = nn.ModuleList()
+        self.offset_convs = nn.ModuleList()
+        self.mask_convs = nn.ModuleList()
+        for i in range(num_cascades):
+            c_in = first_in if i == 0 else in_channels
+            if c_in % deform_groups:
+                raise ValueError(
+                    f'deform_groups ({deform_groups}) must divide the '
+                    f'stage-{i} input channels ({c_in})')
+            dcn = ModulatedDeformConv(c_in, in_channels, kernel_size, 1, pad,
+                                      dilation, 1, deform_groups, True,
+                                      backend)
+            self.dcns.append(dcn)
+            self.offset_convs.append(
+                nn.Conv2d(in_channels + c_in, dcn.offset_channels, 3, 1, 1))
+            self.mask_convs.append(
+                nn.Conv2d(in_channels + c_in, dcn.mask_channels, 3, 1, 1))
+        self.zero_init_predictors()
+
+    def zero_init_predictors(self) -> None:
+        """Zero offsets and mask logits (masks start at 0.5)."""
+        for conv in list(self.offset_convs) + list(self.mask_convs):
+            nn.init.zeros_(conv.weight)
+            nn.init.zeros_(conv.bias)
+
+    def init_weights(self) -> None:
+        """Run the configured init, then restore the zero predictors."""
+        super().init_weights()
+        self.zero_init_predictors()
+
+    def forward(
+        self,
+        key: Tensor,
+        warped: Tensor,
+        params: Optional[Dict[str, List[Tensor]]] = None
+    ) -> Tuple[Tensor, Dict[str, List[Tensor]]]:
+        """Calibrate the globally aligned supporting features.
+
+        Args:
+            key (Tensor): z_t, (B, C, H, W); only used to predict offsets
+                and masks.
+            warped (Tensor): zbar_{t+d}, (B, N, C, H, W).
+            params (dict, optional): ``offsets`` and ``masks``: lists (one per
+                cascade stage) of tensors shaped (B*M, 2*G*k*k, H, W) and
+                (B*M, G*k*k, H, W) (masks after the sigmoid). When given
+                they are used as is (predictors skipped).
+
+        Returns:
+            tuple: aligned features ztilde (B, M, C, H, W) with M = N
+            (``per_frame``) or 1 (``aggregated``), and the params dict.
+        """
+        if warped.dim() != 5 or warped.shape[2] != self.in_channels:
+            raise ValueError(f'warped must be (B, N, {self.in_channels}, H, '
+                             f'W), got {tuple(warped.shape)}')
+        b, n, c, h, w = warped.shape
+        if self.mode == 'aggregated':
+            if n != self.num_supporting:
+                raise ValueError(
+                    f'aggregated LCM expects {self.num_supporting} '
+                    f'supporting features, got {n}')
+            x, ref, m = warped.reshape(b, n * c, h, w), key, 1
+        else:
+            x, m = warped.reshape(b * n, c, h, w), n
+            ref = key.unsqueeze(1).expand(b, n, c, h, w)
+            ref = ref.reshape(b * n, c, h, w)
+        out_params: Dict[str, List[Tensor]] = dict(offsets=[], masks=[])
+        for i, dcn in enumerate(self.dcns):
+            if params is None:
+                pred_in = torch.cat([ref, x], dim=1)
+                offset = self.offset_convs[i](pred_in)
+                mask = self.mask_convs[i](pred_in).sigmoid()
+            else:
+                offset, mask = params['offsets'][i], params['masks'][i]
+            out_params['offsets'].append(offset)
+            out_params['masks'].append(mask)
+            x = dcn(x, offset, mask)
+            if i < len(self.dcns) - 1:
+                x = x.relu()
+        return x.reshape(b, m, c, h, w), out_params

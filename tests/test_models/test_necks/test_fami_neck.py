@@ -1,0 +1,68 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+import pytest
+import torch
+
+from fami_pose_mm.models.necks import FAMINeck
+
+GTM = dict(mid_channels=8, hidden_dim=16)
+LCM = dict(deform_groups=2, backend='torchvision')
+
+
+def _randomise_predictors(neck: FAMINeck) -> None:
+    """Make theta, offsets and masks depend on the inputs."""
+    torch.nn.init.normal_(neck.gtm.mlp[-1].weight, std=0.05)
+    for conv in list(neck.lcm.offset_convs) + list(neck.lcm.mask_convs):
+        torch.nn.init.normal_(conv.weight, std=0.1)
+
+
+@pytest.mark.parametrize('lcm_mode,fusion', [('per_frame', 'sum'),
+                                             ('aggregated', 'concat')])
+def test_aligned_ignores_key_values_when_params_held(lcm_mode, fusion):
+    torch.manual_seed(0)
+    neck = FAMINeck(8, num_frames=3, gtm=dict(GTM, dof=6),
+                    lcm=dict(LCM, mode=lcm_mode, num_cascades=2),
+                    fusion=fusion, num_res_blocks=1).eval()
+    _randomise_predictors(neck)
+    feats = torch.randn(2, 3, 8, 12, 10)
+    out = neck(feats)
+    changed = feats.clone()
+    changed[:, 0] = torch.randn(2, 8, 12, 10) * 3
+    held = neck(changed, params=out['params'])
+    assert torch.equal(held['aligned'], out['aligned'])
+    assert torch.equal(held['warped'], out['warped'])
+    # without holding, the key frame does steer the alignment
+    free = neck(changed)
+    assert not torch.allclose(free['aligned'], out['aligned'])
+    m = 1 if lcm_mode == 'aggregated' else 2
+    assert out['aligned'].shape == (2, m, 8, 12, 10)
+    assert out['fused'].shape == (2, 8, 12, 10)
+    assert out['params']['theta'].shape == (2, 2, 2, 3)
+
+
+def test_gtm_identity_and_sum_fusion_at_init():
+    torch.manual_seed(0)
+    neck = FAMINeck(8, num_frames=5, gtm=GTM, lcm=None, fusion='sum')
+    neck.init_weights()
+    feats = torch.randn(2, 5, 8, 6, 6)
+    out = neck(feats)
+    assert (out['aligned'] - feats[:, 1:]).abs().max() < 1e-5
+    expected = feats[:, 0] + feats[:, 1:].sum(dim=1)
+    assert (out['fused'] - expected).abs().max() < 1e-4
+
+
+def test_no_alignment_passes_supporting_features():
+    neck = FAMINeck(4, num_frames=3, gtm=None, lcm=None)
+    feats = torch.randn(1, 3, 4, 5, 5)
+    out = neck(feats)
+    assert torch.equal(out['aligned'], feats[:, 1:])
+    assert out['params'] == dict(theta=None, lcm=None)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match='fusion'):
+        FAMINeck(8, fusion='mean')
+    with pytest.raises(ValueError, match='num_frames'):
+        FAMINeck(8, num_frames=1)
+    neck = FAMINeck(8, num_frames=3)
+    with pytest.raises(ValueError, match=r'\(B, 3, 8, H, W\)'):
+        neck(torch.zeros(1, 5, 8, 4, 4))

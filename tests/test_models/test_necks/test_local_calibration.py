@@ -1,0 +1,74 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+import pytest
+import torch
+import torch.nn.functional as F
+
+from fami_pose_mm.models.necks import LocalCalibrationModule
+from fami_pose_mm.models.utils import deform_backend
+
+
+def _held_params(lcm, rows, h, w, offset=0.0, mask=1.0):
+    dcn = lcm.dcns[0]
+    return dict(
+        offsets=[torch.full((rows, dcn.offset_channels, h, w), offset)],
+        masks=[torch.full((rows, dcn.mask_channels, h, w), mask)])
+
+
+@pytest.mark.parametrize('mode', ['per_frame', 'aggregated'])
+def test_zero_offsets_unit_masks_equal_plain_conv(mode):
+    torch.manual_seed(0)
+    lcm = LocalCalibrationModule(8, num_supporting=2, mode=mode,
+                                 deform_groups=2, dilation=2,
+                                 backend='torchvision')
+    key, warped = torch.randn(3, 8, 10, 12), torch.randn(3, 2, 8, 10, 12)
+    rows = 3 if mode == 'aggregated' else 6
+    out, _ = lcm(key, warped, _held_params(lcm, rows, 10, 12))
+    dcn = lcm.dcns[0]
+    x = warped.reshape(3, 16, 10, 12) if mode == 'aggregated' else \
+        warped.reshape(6, 8, 10, 12)
+    ref = F.conv2d(x, dcn.weight, dcn.bias, padding=2, dilation=2)
+    assert out.shape == (3, 1 if mode == 'aggregated' else 2, 8, 10, 12)
+    assert torch.allclose(out.reshape(ref.shape), ref, atol=1e-5)
+
+
+@pytest.mark.parametrize('mode', ['per_frame', 'aggregated'])
+def test_backends_agree(mode):
+    if deform_backend('auto') != 'mmcv':
+        pytest.skip('mmcv was built without ops')
+    torch.manual_seed(0)
+    kwargs = dict(in_channels=8, num_supporting=2, mode=mode, deform_groups=4,
+                  num_cascades=2)
+    lcm_tv = LocalCalibrationModule(backend='torchvision', **kwargs)
+    lcm_mm = LocalCalibrationModule(backend='mmcv', **kwargs)
+    for conv in list(lcm_tv.offset_convs) + list(lcm_tv.mask_convs):
+        torch.nn.init.normal_(conv.weight, std=0.1)  # non-trivial offsets
+    lcm_mm.load_state_dict(lcm_tv.state_dict())
+    key, warped = torch.randn(2, 8, 9, 7), torch.randn(2, 2, 8, 9, 7)
+    out_tv, params = lcm_tv(key, warped)
+    out_mm, _ = lcm_mm(key, warped)
+    assert params['offsets'][0].abs().max() > 0.1
+    assert torch.allclose(out_tv, out_mm, atol=1e-4)
+
+
+def test_key_only_drives_params():
+    torch.manual_seed(0)
+    lcm = LocalCalibrationModule(8, num_supporting=2, num_cascades=2,
+                                 backend='torchvision')
+    for conv in list(lcm.offset_convs) + list(lcm.mask_convs):
+        torch.nn.init.normal_(conv.weight, std=0.1)
+    key, warped = torch.randn(1, 8, 6, 6), torch.randn(1, 2, 8, 6, 6)
+    out, params = lcm(key, warped)
+    held, _ = lcm(key * 5 + 1, warped, params)
+    assert torch.equal(out, held)
+    free, _ = lcm(key * 5 + 1, warped)
+    assert not torch.allclose(out, free)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match='mode'):
+        LocalCalibrationModule(8, mode='joint')
+    with pytest.raises(ValueError, match='deform_groups'):
+        LocalCalibrationModule(8, deform_groups=3)
+    lcm = LocalCalibrationModule(8, num_supporting=2, mode='aggregated')
+    with pytest.raises(ValueError, match='expects 2'):
+        lcm(torch.zeros(1, 8, 4, 4), torch.zeros(1, 3, 8, 4, 4))
