@@ -13,3 +13,10 @@ test:
 
 test-fast:
 	$(PYTHON) -m pytest tests -m "not slow"
+
+# The main job: synthetic degraded-video benchmark, <= 30 min on 2 CPU cores.
+benchmark:
+	$(PYTHON) tools/synthetic/run_benchmark.py --preset full
+
+benchmark-quick:
+	$(PYTHON) tools/synthetic/run_benchmark.py --preset quick

@@ -7,9 +7,11 @@ argument. mmengine's checkpoints carry more than tensors (numpy scalars and
 arrays, ``HistoryBuffer`` objects of the message hub, the config text), so
 ``load_from`` and ``--resume`` fail with an ``UnpicklingError``.
 
-Importing this module re-registers mmengine's loader for local files (the
-scheme with the empty prefix, mmengine's own extension point) so it passes
-``weights_only=False``, which is what mmengine did on every torch before 2.6.
+Importing this module re-registers mmengine's loaders for local files (the
+scheme with the empty prefix) and for ``http(s)://`` URLs (e.g. the
+pretrained ``init_cfg`` checkpoints of the configs), mmengine's own
+extension point, so they pass ``weights_only=False``, which is what
+mmengine did on every torch before 2.6.
 Like every pickle, a checkpoint can run code when loaded: load only
 checkpoints you trust.
 """
@@ -18,6 +20,7 @@ from typing import Callable, Optional, Union
 
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader
+from torch.hub import get_dir, load_state_dict_from_url
 
 
 @CheckpointLoader.register_scheme(prefixes='', force=True)
@@ -42,3 +45,25 @@ def load_local_checkpoint(
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint file {filename} does not exist')
     return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+@CheckpointLoader.register_scheme(prefixes=('http://', 'https://'), force=True)
+def load_url_checkpoint(
+        url: str,
+        map_location: Optional[Union[str, torch.device, Callable]] = None
+) -> dict:
+    """Download (once, into torch's hub cache) and load a checkpoint.
+
+    Args:
+        url (str): ``http(s)://`` address of the checkpoint.
+        map_location (str | torch.device | Callable, optional): As
+            ``torch.load``.
+
+    Returns:
+        dict | OrderedDict: The loaded checkpoint.
+    """
+    return load_state_dict_from_url(
+        url,
+        model_dir=osp.join(get_dir(), 'checkpoints'),
+        map_location=map_location,
+        weights_only=False)

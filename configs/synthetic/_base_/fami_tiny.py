@@ -1,0 +1,60 @@
+# Full FAMI-Pose (GTM -> LCM -> sum fusion, auxiliary supervision, MI loss)
+# on the small HRNet of the synthetic benchmark; variants (b) and (c)
+# switch parts off. Window (-2, -1, +1, +2).
+_base_ = ['./synthetic_base.py']
+
+model = dict(
+    type='VideoTopdownPoseEstimator',
+    data_preprocessor=dict(
+        type='MultiFramePoseDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True),
+    backbone={{_base_.pretrained_backbone}},
+    freeze_backbone=True,
+    neck=dict(
+        type='FAMINeck',
+        in_channels=16,
+        num_frames=5,
+        gtm=dict(
+            type='GlobalTransformModule',
+            dof=6,
+            input_mode='difference',
+            mid_channels=32,
+            num_convs=3,
+            pool_size=4,
+            hidden_dim=64),
+        lcm=dict(
+            type='LocalCalibrationModule',
+            mode='per_frame',
+            kernel_size=3,
+            dilation=3,
+            deform_groups=4,
+            num_cascades=1),
+        fusion='sum'),
+    head={{_base_.pretrained_head}},
+    aux_loss_weight=1.0,
+    mi_loss=dict(
+        type='FAMIMutualInfoLoss',
+        tau=0.05,
+        beta=0.1,
+        reg_weight=1.0,
+        loss_weight=0.5),
+    # frozen single-frame head h of model (a), loaded from its checkpoint
+    mi_predictor={{_base_.pretrained_head}},
+    test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True))
+
+# The neck and head train on top of the frozen backbone: a shorter schedule.
+max_epochs = 4
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=50, start_factor=0.01, by_epoch=False),
+    dict(
+        type='MultiStepLR',
+        begin=0,
+        end=max_epochs,
+        milestones=[3],
+        gamma=0.1,
+        by_epoch=True)
+]

@@ -1,0 +1,150 @@
+# Synthetic degraded-video benchmark: data, schedule, and the small HRNet
+# backbone and heatmap head shared by every variant. Data from
+# tools/synthetic/generate_synthetic_posetrack.py, in the PoseTrack18 layout, 320x240 frames,
+# crops of 128x96 (H x W), heatmaps 32x24. Multi-frame pipelines; the
+# single-frame config swaps LoadVideoFrames for mmpose's LoadImage.
+_base_ = ['mmpose::_base_/default_runtime.py']
+custom_imports = dict(imports=['fami_pose_mm'], allow_failed_imports=False)
+default_scope = 'mmpose'
+
+dataset_type = 'PoseTrackVideoDataset'
+data_root = 'data/synthetic/'
+frame_offsets = (-2, -1, 1, 2)
+codec = dict(
+    type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
+video_meta_keys = ('id', 'img_id', 'img_path', 'supporting_img_paths',
+                   'frame_offsets', 'vid_id', 'category_id', 'crowd_index',
+                   'ori_shape', 'img_shape', 'input_size', 'input_center',
+                   'input_scale', 'flip', 'flip_direction', 'flip_indices',
+                   'raw_ann_info', 'bbox', 'bbox_score', 'dataset_name')
+
+train_pipeline = [
+    dict(type='LoadVideoFrames'),
+    dict(type='GetBBoxCenterScale', padding=1.25),
+    dict(type='RandomFlip', direction='horizontal', prob=0.5),
+    dict(
+        type='RandomBBoxTransform',
+        scale_factor=(0.75, 1.25),
+        rotate_factor=30.0,
+        rotate_prob=0.5),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs', meta_keys=video_meta_keys)
+]
+val_pipeline = [
+    dict(type='LoadVideoFrames'),
+    dict(type='GetBBoxCenterScale', padding=1.25),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PackPoseInputs', meta_keys=video_meta_keys)
+]
+
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/posetrack18_train.json',
+        data_prefix=dict(img=''),
+        frame_offsets=frame_offsets,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/posetrack18_val.json',
+        bbox_file=data_root +
+        'annotations/posetrack18_val_human_detections.json',
+        det_score_thr=0.2,
+        data_prefix=dict(img=''),
+        frame_offsets=frame_offsets,
+        test_mode=True,
+        pipeline=val_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(
+    type='PoseTrackAPMetric',
+    ann_file=data_root + 'annotations/posetrack18_val.json')
+test_evaluator = val_evaluator
+
+# Validation only at the end of training (the benchmark tests each variant
+# with `mim test` afterwards); Adam with a step decay.
+max_epochs = 16
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=max_epochs)
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3))
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=100, start_factor=0.01, by_epoch=False),
+    dict(
+        type='MultiStepLR',
+        begin=0,
+        end=max_epochs,
+        milestones=[int(max_epochs * 0.7), int(max_epochs * 0.9)],
+        gamma=0.1,
+        by_epoch=True)
+]
+auto_scale_lr = dict(base_batch_size=32)
+default_hooks = dict(
+    checkpoint=dict(interval=1, max_keep_ckpts=1),
+    logger=dict(interval=20))
+randomness = dict(seed=0, deterministic=False)
+env_cfg = dict(cudnn_benchmark=False)
+
+# A small HRNet (widths 16/32/64/128, one module per stage).
+backbone = dict(
+    type='HRNet',
+    in_channels=3,
+    extra=dict(
+        stage1=dict(
+            num_modules=1,
+            num_branches=1,
+            block='BOTTLENECK',
+            num_blocks=(2, ),
+            num_channels=(32, )),
+        stage2=dict(
+            num_modules=1,
+            num_branches=2,
+            block='BASIC',
+            num_blocks=(2, 2),
+            num_channels=(16, 32)),
+        stage3=dict(
+            num_modules=1,
+            num_branches=3,
+            block='BASIC',
+            num_blocks=(2, 2, 2),
+            num_channels=(16, 32, 64)),
+        stage4=dict(
+            num_modules=1,
+            num_branches=4,
+            block='BASIC',
+            num_blocks=(2, 2, 2, 2),
+            num_channels=(16, 32, 64, 128))))
+head = dict(
+    type='HeatmapHead',
+    in_channels=16,
+    out_channels=17,
+    deconv_out_channels=None,
+    conv_out_channels=(32, 32),
+    conv_kernel_sizes=(3, 3),
+    loss=dict(type='KeypointMSELoss', use_target_weight=True),
+    decoder=codec)
+
+# Variants (b)-(d) start from the single-frame model (a): its backbone,
+# frozen, and its head. tools/synthetic/run_benchmark.py writes (a)'s final
+# weights here (override with --cfg-options single_frame_checkpoint=...).
+single_frame_checkpoint = 'work_dirs/synthetic/a_single_frame.pth'
+pretrained_backbone = dict(
+    **backbone,
+    init_cfg=dict(
+        type='Pretrained',
+        prefix='backbone.',
+        checkpoint=single_frame_checkpoint))
+pretrained_head = dict(
+    **head,
+    init_cfg=dict(
+        type='Pretrained', prefix='head.', checkpoint=single_frame_checkpoint))

@@ -1,0 +1,127 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""AP of the synthetic benchmark on all, clean, occluded and blurred joints.
+
+Predictions are the per-video PoseTrack18 files that ``PoseTrackAPMetric``
+writes (``outfile_prefix``); the ground truth is the generator's official
+per-video files; the joint flags come from
+``annotations/posetrack18_val_joint_flags.json``.
+
+* ``all``: the official protocol (what ``mim test`` prints as
+  ``posetrack18/AP``).
+* ``clean`` / ``occluded`` / ``blurred``: the same matching of predictions
+  to people, then only the selected ground-truth joints count, and only the
+  entries of predictions assigned to those joints
+  (``evaluate_posetrack(..., joint_mask, drop_unassigned=True)``), so a
+  subset measures how well those joints are localised, without the false
+  positives of other people weighing on its precision.
+"""
+import json
+import os
+import os.path as osp
+from typing import Dict, List
+
+import numpy as np
+
+from fami_pose_mm.evaluation.functional import (evaluate_posetrack,
+                                                load_posetrack18_folders)
+
+SUBSETS = ('all', 'clean', 'occluded', 'blurred')
+
+
+def load_joint_masks(gt_dir: str, flags_file: str) -> Dict[str, list]:
+    """Per-frame ``(G, 17)`` boolean masks of each subset.
+
+    The people of a frame are in the order the ground-truth file lists
+    them (the order ``load_posetrack18_video`` keeps).
+
+    Args:
+        gt_dir (str): Folder of per-video ground-truth files.
+        flags_file (str): The generator's joint-flags JSON.
+
+    Returns:
+        dict: ``{'clean'|'occluded'|'blurred': [mask per frame]}`` over
+        the videos in sorted file-name order.
+    """
+    with open(flags_file) as f:
+        flags = json.load(f)['annotations']
+    masks: Dict[str, List[np.ndarray]] = {
+        name: []
+        for name in SUBSETS[1:]
+    }
+    for video in sorted(os.listdir(gt_dir)):
+        if not video.endswith('.json'):
+            continue
+        with open(osp.join(gt_dir, video)) as f:
+            gt = json.load(f)
+        people: Dict[int, list] = {}
+        for ann in gt['annotations']:
+            people.setdefault(ann['image_id'], []).append(ann['id'])
+        for image in gt['images']:
+            ids = people.get(image['id'], [])
+            try:
+                joint_flags = [flags[str(i)] for i in ids]
+            except KeyError as e:
+                raise KeyError(f'{flags_file}: no flags for annotation '
+                               f'{e.args[0]} of {video}') from None
+            occ = np.array([[j['occluded'] for j in p] for p in joint_flags],
+                           dtype=bool).reshape(len(ids), 17)
+            blur = np.array([[j['blurred'] for j in p] for p in joint_flags],
+                            dtype=bool).reshape(len(ids), 17)
+            masks['occluded'].append(occ)
+            masks['blurred'].append(blur)
+            masks['clean'].append(~occ & ~blur)
+    return masks
+
+
+def evaluate_subsets(gt_dir: str, pred_dir: str,
+                     flags_file: str) -> Dict[str, dict]:
+    """Evaluate one variant's predictions on every subset.
+
+    Args:
+        gt_dir (str): Folder of per-video ground-truth files.
+        pred_dir (str): Folder of per-video prediction files.
+        flags_file (str): The generator's joint-flags JSON.
+
+    Returns:
+        dict: ``{subset: {'AP': total, 'groups': {...}, 'num_gt': int}}``;
+        ``AP`` is the mean over the joint types that have ground truth in
+        the subset (for ``all``: the official Total).
+    """
+    gts, preds, _ = load_posetrack18_folders(gt_dir, pred_dir)
+    masks = load_joint_masks(gt_dir, flags_file)
+    results = {}
+    for subset in SUBSETS:
+        if subset == 'all':
+            res = evaluate_posetrack(gts, preds)
+        else:
+            res = evaluate_posetrack(
+                gts, preds, joint_mask=masks[subset], drop_unassigned=True)
+        summary = {k: float(v) for k, v in res['summary'].items()}
+        # A joint type without any selected ground truth has no AP: leave
+        # it out of the subset's mean instead of counting it as 0.
+        has_gt = np.asarray(res['num_gt']) > 0
+        results[subset] = dict(
+            AP=float(np.mean(np.asarray(res['ap'])[has_gt]))
+            if has_gt.any() else float('nan'),
+            groups=summary,
+            num_gt=int(np.sum(res['num_gt'])))
+    return results
+
+
+def format_table(results: Dict[str, Dict[str, dict]]) -> str:
+    """A Markdown table: one row per variant, AP per subset.
+
+    Args:
+        results (dict): ``{variant: evaluate_subsets(...)}``.
+
+    Returns:
+        str: The table.
+    """
+    first = next(iter(results.values()))
+    head = '| variant | ' + ' | '.join(
+        f'{s} AP ({first[s]["num_gt"]} joints)' for s in SUBSETS) + ' |'
+    lines = [head, '|' + '---|' * (len(SUBSETS) + 1)]
+    for variant, res in results.items():
+        cells = ' | '.join(f'{res[s]["AP"]:.1f}' for s in SUBSETS)
+        lines.append(f'| {variant} | {cells} |')
+    return '\n'.join(lines)

@@ -1,0 +1,106 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Subset AP of the synthetic benchmark and the side-by-side video."""
+import json
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+
+from fami_pose_mm.synthetic.benchmark_eval import (evaluate_subsets,
+                                                   format_table,
+                                                   load_joint_masks)
+from fami_pose_mm.synthetic.compare_video import render_side_by_side
+
+
+def _write_predictions(root, out_dir, jitter=0.0, seed=0):
+    """Ground truth as predictions (scores 1), optionally jittered."""
+    rng = np.random.default_rng(seed)
+    gt_dir = osp.join(root, 'annotations', 'val')
+    os.makedirs(out_dir, exist_ok=True)
+    for video in sorted(os.listdir(gt_dir)):
+        with open(osp.join(gt_dir, video)) as f:
+            gt = json.load(f)
+        for ann in gt['annotations']:
+            kpts = np.asarray(ann['keypoints'], dtype=float).reshape(17, 3)
+            labelled = kpts[:, 2] > 0
+            kpts[labelled, :2] += rng.normal(0, jitter, (labelled.sum(), 2))
+            kpts[:, 2] = labelled.astype(float)
+            ann['keypoints'] = kpts.reshape(-1).tolist()
+            ann['scores'] = kpts[:, 2].tolist()
+            ann['score'] = 1.0
+        with open(osp.join(out_dir, video), 'w') as f:
+            json.dump(gt, f)
+    return gt_dir
+
+
+def _flags(root):
+    return osp.join(root, 'annotations', 'posetrack18_val_joint_flags.json')
+
+
+def test_ground_truth_scores_100_on_every_subset(tiny_set, tmp_path):
+    root = tiny_set[0]
+    gt_dir = _write_predictions(root, str(tmp_path / 'pred'))
+    res = evaluate_subsets(gt_dir, str(tmp_path / 'pred'), _flags(root))
+    for subset in ('all', 'clean', 'occluded', 'blurred'):
+        if res[subset]['num_gt']:
+            assert res[subset]['AP'] == pytest.approx(100.0), subset
+    # the subsets partition the evaluated joints (clean, occluded, blurred
+    # may overlap only between occluded and blurred)
+    assert res['clean']['num_gt'] + res['occluded']['num_gt'] >= \
+        res['all']['num_gt'] - res['blurred']['num_gt']
+    assert res['clean']['num_gt'] < res['all']['num_gt']
+
+
+def test_masks_follow_the_flags_file(tiny_set):
+    root = tiny_set[0]
+    gt_dir = osp.join(root, 'annotations', 'val')
+    masks = load_joint_masks(gt_dir, _flags(root))
+    with open(_flags(root)) as f:
+        flags = json.load(f)['annotations']
+    occluded = sum(j['occluded'] for p in flags.values() for j in p)
+    assert sum(int(m.sum()) for m in masks['occluded']) == occluded
+    for clean, occ, blur in zip(masks['clean'], masks['occluded'],
+                                masks['blurred']):
+        np.testing.assert_array_equal(clean, ~occ & ~blur)
+
+
+def test_jitter_lowers_ap_and_table_lists_variants(tiny_set, tmp_path):
+    root = tiny_set[0]
+    gt_dir = _write_predictions(root, str(tmp_path / 'exact'))
+    _write_predictions(root, str(tmp_path / 'noisy'), jitter=12.0)
+    exact = evaluate_subsets(gt_dir, str(tmp_path / 'exact'), _flags(root))
+    noisy = evaluate_subsets(gt_dir, str(tmp_path / 'noisy'), _flags(root))
+    assert noisy['all']['AP'] < exact['all']['AP'] - 5
+    table = format_table({'exact': exact, 'noisy': noisy})
+    assert '| exact | 100.0 |' in table
+    assert table.count('\n') == 3
+
+
+def test_missing_flags_name_the_annotation(tiny_set, tmp_path):
+    root = tiny_set[0]
+    with open(_flags(root)) as f:
+        flags = json.load(f)
+    dropped = sorted(flags['annotations'])[0]
+    del flags['annotations'][dropped]
+    bad = tmp_path / 'flags.json'
+    bad.write_text(json.dumps(flags))
+    with pytest.raises(KeyError, match=dropped):
+        load_joint_masks(osp.join(root, 'annotations', 'val'), str(bad))
+
+
+def test_side_by_side_video(tiny_set, tmp_path):
+    root = tiny_set[0]
+    _write_predictions(root, str(tmp_path / 'pred'))
+    video = sorted(os.listdir(tmp_path / 'pred'))[0]
+    pred = str(tmp_path / 'pred' / video)
+    out = str(tmp_path / 'cmp.mp4')
+    n = render_side_by_side(root, [pred, pred], ['a', 'b'], out)
+    cap = cv2.VideoCapture(out)
+    frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    ok, frame = cap.read()
+    assert ok and n == frames == 5
+    first = cv2.imread(osp.join(root, 'images', 'val', video[:-5],
+                                '000000.jpg'))
+    assert frame.shape == (first.shape[0], 2 * first.shape[1], 3)

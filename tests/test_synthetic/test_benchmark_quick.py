@@ -1,0 +1,44 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Smoke run of the main job: generate, mim train / mim test (a)-(d), table."""
+import json
+import math
+import os.path as osp
+import runpy
+
+import cv2
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+@pytest.mark.slow
+def test_quick_benchmark_end_to_end(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)  # the script runs from the repository root
+    script = runpy.run_path(
+        osp.join(REPO, 'tools', 'synthetic', 'run_benchmark.py'))
+    work = tmp_path / 'work'
+    results = script['main']([
+        '--preset', 'quick', '--data-root',
+        str(tmp_path / 'data'), '--work-dir',
+        str(work)
+    ])
+    assert list(results) == [
+        '(a) single frame', '(b) GTM', '(c) GTM + LCM', '(d) GTM + LCM + MI'
+    ]
+    for variant, res in results.items():
+        for subset in ('all', 'clean', 'occluded', 'blurred'):
+            ap = res[subset]['AP']
+            assert math.isnan(ap) or 0.0 <= ap <= 100.0, (variant, subset)
+        assert res['all']['num_gt'] > 0
+    # the table printed by `mim test` (official metric) and ours agree
+    for name in ('a_single_frame', 'd_fami'):
+        with open(work / name / 'test_metrics.json') as f:
+            metric = json.load(f)
+        title = [t for t in results if t.startswith(f'({name[0]})')][0]
+        assert metric['posetrack18/AP'] == pytest.approx(
+            results[title]['all']['AP'], abs=1e-6)
+    saved = json.loads((work / 'results.json').read_text())
+    assert saved['preset'] == 'quick' and len(saved['results']) == 4
+    assert (work / 'results.md').read_text().count('| (') == 4
+    cap = cv2.VideoCapture(str(work / 'side_by_side.mp4'))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) > 0

@@ -1,0 +1,196 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""The main job: the synthetic degraded-video benchmark, end to end.
+
+1. generates the seeded dataset (PoseTrack18 layout) unless it is there;
+2. trains (a) single frame, then (b) GTM, (c) GTM+LCM and (d) full FAMI
+   (backbone of (a), frozen) through ``mim train mmpose``;
+3. tests each through ``mim test mmpose`` with the PoseTrack metric,
+   which writes per-video prediction files;
+4. prints and saves the table of AP on all, clean, occluded and blurred
+   joints (``results.md`` / ``results.json`` in the work dir) and renders
+   one validation sequence with (a) and (d) side by side
+   (``side_by_side.mp4``).
+
+    python tools/synthetic/run_benchmark.py                  # full, <= 30 min on 2 CPU cores
+    python tools/synthetic/run_benchmark.py --preset quick   # smoke run, a few minutes
+
+Run it from the repository root (``make benchmark``).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+import time
+
+VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
+            ('c_gtm_lcm', '(c) GTM + LCM'), ('d_fami', '(d) GTM + LCM + MI'))
+# Epochs of (a) and of (b)-(d), generator preset, extra options.
+PRESETS = dict(
+    full=dict(epochs_a=10, epochs_fami=2, data='default', workers=2),
+    quick=dict(epochs_a=1, epochs_fami=1, data='quick', workers=0))
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--preset', choices=sorted(PRESETS), default='full')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--data-root', help='default: data/synthetic[_quick]')
+    parser.add_argument(
+        '--work-dir', help='default: work_dirs/synthetic[_quick]')
+    parser.add_argument(
+        '--variants',
+        nargs='+',
+        default=[v for v, _ in VARIANTS],
+        choices=[v for v, _ in VARIANTS],
+        help='variants to run; (b)-(d) need (a)\'s checkpoint')
+    return parser.parse_args(argv)
+
+
+def run(cmd: list, log_file: str) -> None:
+    """Run a command, teeing nothing: its output goes to ``log_file``."""
+    shown = cmd[:cmd.index('--cfg-options')] if '--cfg-options' in cmd else cmd
+    print('      ' + ' '.join(shown) + ' ...', flush=True)
+    with open(log_file, 'w') as log:
+        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        with open(log_file) as f:
+            tail = f.read()[-3000:]
+        raise RuntimeError(f'command failed ({proc.returncode}), see '
+                           f'{log_file}:\n{tail}')
+
+
+def data_options(root: str, workers: int) -> list:
+    """--cfg-options pointing every dataset and evaluator at ``root``."""
+    root = root.rstrip('/') + '/'
+    ann = root + 'annotations/'
+    opts = [f'train_dataloader.dataset.data_root={root}']
+    for split in ('val', 'test'):
+        opts += [
+            f'{split}_dataloader.dataset.data_root={root}',
+            f'{split}_dataloader.dataset.bbox_file='
+            f'{ann}posetrack18_val_human_detections.json',
+            f'{split}_evaluator.ann_file={ann}posetrack18_val.json',
+        ]
+    for loader in ('train', 'val', 'test'):
+        opts += [
+            f'{loader}_dataloader.num_workers={workers}',
+            f'{loader}_dataloader.persistent_workers={workers > 0}'
+        ]
+    return opts
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    preset = PRESETS[args.preset]
+    suffix = '' if args.preset == 'full' else f'_{args.preset}'
+    data_root = args.data_root or f'data/synthetic{suffix}'
+    work_dir = args.work_dir or f'work_dirs/synthetic{suffix}'
+    os.makedirs(work_dir, exist_ok=True)
+    start = time.time()
+    timings = {}
+
+    stamp = osp.join(data_root, 'generated.json')
+    wanted = dict(seed=args.seed, preset=preset['data'])
+    if not osp.exists(stamp) or json.load(open(stamp)) != wanted:
+        print(f'[1/4] generating the {preset["data"]} set in {data_root}')
+        shutil.rmtree(data_root, ignore_errors=True)
+        run([
+            sys.executable, 'tools/synthetic/generate_synthetic_posetrack.py',
+            data_root, '--seed',
+            str(args.seed), '--preset', preset['data'], '--no-progress'
+        ], osp.join(work_dir, 'generate.log'))
+        with open(stamp, 'w') as f:
+            json.dump(wanted, f)
+    else:
+        print(f'[1/4] reusing the generated set in {data_root}')
+    timings['generate'] = time.time() - start
+
+    common = data_options(data_root, preset['workers'])
+    single_ckpt = osp.join(work_dir, 'a_single_frame.pth')
+    results = {}
+    for variant, title in VARIANTS:
+        if variant not in args.variants:
+            continue
+        t0 = time.time()
+        vdir = osp.join(work_dir, variant)
+        epochs = preset['epochs_a' if variant.startswith('a_') else
+                        'epochs_fami']
+        opts = common + [
+            f'train_cfg.max_epochs={epochs}',
+            f'train_cfg.val_interval={epochs + 1}',
+            f'randomness.seed={args.seed}'
+        ]
+        if not variant.startswith('a_'):
+            if not osp.exists(single_ckpt):
+                raise FileNotFoundError(
+                    f'{single_ckpt} is missing: run variant a_single_frame '
+                    'first')
+            opts += [
+                f'model.backbone.init_cfg.checkpoint={single_ckpt}',
+                f'model.head.init_cfg.checkpoint={single_ckpt}'
+            ]
+            if variant == 'd_fami':
+                opts.append(
+                    f'model.mi_predictor.init_cfg.checkpoint={single_ckpt}')
+        config = f'configs/synthetic/{variant}.py'
+        print(f'[2/4] training {title}: {epochs} epoch(s)')
+        shutil.rmtree(vdir, ignore_errors=True)
+        run(['mim', 'train', 'mmpose', config, '--work-dir', vdir,
+             '--cfg-options'] + opts, osp.join(work_dir, f'{variant}_train.log'))
+        ckpt = osp.join(vdir, f'epoch_{epochs}.pth')
+        if variant.startswith('a_'):
+            shutil.copyfile(ckpt, single_ckpt)
+        print(f'[3/4] testing {title}')
+        pred_dir = osp.join(vdir, 'predictions')
+        run([
+            'mim', 'test', 'mmpose', config, '--checkpoint', ckpt,
+            '--work-dir', vdir, '--out',
+            osp.join(vdir, 'test_metrics.json'), '--cfg-options'
+        ] + opts + [f'test_evaluator.outfile_prefix={pred_dir}/results'],
+            osp.join(work_dir, f'{variant}_test.log'))
+        from fami_pose_mm.synthetic.benchmark_eval import evaluate_subsets
+        results[title] = evaluate_subsets(
+            osp.join(data_root, 'annotations', 'val'), pred_dir,
+            osp.join(data_root, 'annotations',
+                     'posetrack18_val_joint_flags.json'))
+        timings[variant] = time.time() - t0
+        print(f'      AP {results[title]["all"]["AP"]:.1f} '
+              f'({timings[variant]:.0f} s)')
+    return finish(args, data_root, work_dir, results, timings, start)
+
+
+def finish(args, data_root, work_dir, results, timings, start) -> dict:
+    """Print and save the table; render the side-by-side video."""
+    from fami_pose_mm.synthetic.benchmark_eval import format_table
+    from fami_pose_mm.synthetic.compare_video import render_side_by_side
+    print('[4/4] results')
+    table = format_table(results)
+    total = time.time() - start
+    footer = (f'\nseed {args.seed}, preset {args.preset}, '
+              f'{total / 60:.1f} min in total on {os.cpu_count()} CPU '
+              f'core(s); command: python tools/synthetic/run_benchmark.py '
+              f'--preset {args.preset}')
+    print(table + footer)
+    with open(osp.join(work_dir, 'results.md'), 'w') as f:
+        f.write(table + '\n' + footer + '\n')
+    with open(osp.join(work_dir, 'results.json'), 'w') as f:
+        json.dump(dict(results=results, timings_s=timings, seed=args.seed,
+                       preset=args.preset), f, indent=1)
+    a_dir = osp.join(work_dir, 'a_single_frame', 'predictions')
+    d_dir = osp.join(work_dir, 'd_fami', 'predictions')
+    if osp.isdir(a_dir) and osp.isdir(d_dir):
+        video = sorted(v for v in os.listdir(d_dir) if v.endswith('.json'))[0]
+        out = osp.join(work_dir, 'side_by_side.mp4')
+        n = render_side_by_side(data_root,
+                                [osp.join(a_dir, video),
+                                 osp.join(d_dir, video)],
+                                ['single frame', 'FAMI-Pose'], out)
+        print(f'wrote {out} ({n} frames of {video[:-5]})')
+    return results
+
+
+if __name__ == '__main__':
+    main()
