@@ -51,10 +51,10 @@ class SyntheticConfig:
     shake_rot_std: float = 2.5
     shake_zoom_std: float = 0.03
     blur_prob: float = 0.25
-    blur_length_range: Tuple[int, int] = (9, 21)
+    blur_length_range: Tuple[int, int] = (15, 31)
     occluders_range: Tuple[int, int] = (2, 4)
-    occluder_size_range: Tuple[float, float] = (0.3, 0.6)
-    occluder_speed_range: Tuple[float, float] = (4.0, 10.0)
+    occluder_size_range: Tuple[float, float] = (0.25, 0.45)
+    occluder_speed_range: Tuple[float, float] = (12.0, 24.0)
     noise_std: float = 3.0
     jpeg_quality: int = 90
     det_jitter: float = 0.04

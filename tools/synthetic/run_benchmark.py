@@ -29,7 +29,7 @@ VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
             ('c_gtm_lcm', '(c) GTM + LCM'), ('d_fami', '(d) GTM + LCM + MI'))
 # Epochs of (a) and of (b)-(d), generator preset, extra options.
 PRESETS = dict(
-    full=dict(epochs_a=10, epochs_fami=2, data='default', workers=2),
+    full=dict(epochs_a=8, epochs_fami=3, data='default', workers=2),
     quick=dict(epochs_a=1, epochs_fami=1, data='quick', workers=0))
 
 
@@ -92,8 +92,12 @@ def main(argv=None) -> dict:
     start = time.time()
     timings = {}
 
+    from dataclasses import asdict
+
+    from fami_pose_mm.synthetic import SyntheticConfig
     stamp = osp.join(data_root, 'generated.json')
-    wanted = dict(seed=args.seed, preset=preset['data'])
+    wanted = json.loads(json.dumps(asdict(
+        SyntheticConfig.from_preset(preset['data'], seed=args.seed))))
     if not osp.exists(stamp) or json.load(open(stamp)) != wanted:
         print(f'[1/4] generating the {preset["data"]} set in {data_root}')
         shutil.rmtree(data_root, ignore_errors=True)

@@ -75,7 +75,7 @@ test_evaluator = val_evaluator
 
 # Validation only at the end of training (the benchmark tests each variant
 # with `mim test` afterwards); Adam with a step decay.
-max_epochs = 16
+max_epochs = 8
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3))
 param_scheduler = [
@@ -136,7 +136,8 @@ head = dict(
 
 # Variants (b)-(d) start from the single-frame model (a): its backbone,
 # frozen, and its head. tools/synthetic/run_benchmark.py writes (a)'s final
-# weights here (override with --cfg-options single_frame_checkpoint=...).
+# weights here; to use others, override model.backbone.init_cfg.checkpoint,
+# model.head.init_cfg.checkpoint (and model.mi_predictor.init_cfg.checkpoint).
 single_frame_checkpoint = 'work_dirs/synthetic/a_single_frame.pth'
 pretrained_backbone = dict(
     **backbone,

@@ -1,5 +1,5 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""The mutual-information objective of FAMI-Pose (FAMI_SPEC section 3)."""
+"""The mutual-information objective of FAMI-Pose (paper Eq. 5-10)."""
 import math
 from typing import Dict, Sequence
 
