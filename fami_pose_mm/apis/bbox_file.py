@@ -3,7 +3,7 @@
 import json
 import os.path as osp
 from collections import defaultdict
-from typing import Dict, List
+from typing import Dict, List, Optional, Set
 
 import numpy as np
 
@@ -40,7 +40,10 @@ class BBoxFile:
             names the detection's position in the file).
     """
 
-    def __init__(self, path: str, score_thr: float = 0.0) -> None:
+    def __init__(self,
+                 path: str,
+                 score_thr: float = 0.0,
+                 video_number: Optional[int] = None) -> None:
         if not osp.isfile(path):
             raise FileNotFoundError(f'bboxes file {path} does not exist')
         try:
@@ -60,8 +63,17 @@ class BBoxFile:
                              'detections or a dict with "annotations"')
         self.by_index: Dict[int, List[list]] = defaultdict(list)
         self.by_name: Dict[str, List[list]] = defaultdict(list)
+        self.video_number = video_number
+        self.videos: Set[int] = set()
         for i, det in enumerate(content):
             self._add(det, i, path, id_to_name, score_thr)
+        if video_number is None and len(self.videos) > 1:
+            some = ', '.join(str(v) for v in sorted(self.videos)[:5])
+            raise ValueError(
+                f'bboxes file {path} holds PoseTrack image ids of '
+                f'{len(self.videos)} videos ({some}, ...); pick one with '
+                'video_number (--bboxes-video) so that frames of different '
+                'videos are not mixed')
 
     def _add(self, det: dict, i: int, path: str, id_to_name: dict,
              score_thr: float) -> None:
@@ -87,7 +99,10 @@ class BBoxFile:
             self.by_name[osp.basename(name)].append(row)
         elif isinstance(det.get('image_id'), int):
             frame = det['image_id'] % POSETRACK_FRAMES_PER_VIDEO
-            self.by_index[frame].append(row)
+            video = det['image_id'] // POSETRACK_FRAMES_PER_VIDEO % 1000000
+            self.videos.add(video)
+            if self.video_number is None or video == self.video_number:
+                self.by_index[frame].append(row)
         else:
             raise ValueError(f'{where} has no frame key (frame_index, '
                              'file_name, image_name, img_path or an int '

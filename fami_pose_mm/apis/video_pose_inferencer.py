@@ -246,6 +246,7 @@ class VideoPoseInferencer(Pose2DInferencer):
     def __call__(self,
                  inputs: FrameSourceType,
                  bboxes_file: Optional[str] = None,
+                 bboxes_video: Optional[int] = None,
                  whole_frame: bool = False,
                  bbox_thr: float = 0.3,
                  nms_thr: float = 0.3,
@@ -268,6 +269,8 @@ class VideoPoseInferencer(Pose2DInferencer):
         Args:
             inputs (str | int | list): See :class:`VideoFrameReader`.
             bboxes_file (str, optional): Detection JSON file.
+            bboxes_video (int, optional): With PoseTrack image ids of
+                several videos in ``bboxes_file``, the video number to use.
             whole_frame (bool): Use the whole frame as the person box.
             bbox_thr (float): Minimum box score (detector and file).
             nms_thr (float): IoU threshold of the detector's NMS.
@@ -296,7 +299,8 @@ class VideoPoseInferencer(Pose2DInferencer):
         for path in (out_video, out_json):
             if path:
                 check_writable_dir(osp.dirname(osp.abspath(path)))
-        bbox_source = BBoxFile(bboxes_file, bbox_thr) if bboxes_file else None
+        bbox_source = BBoxFile(bboxes_file, bbox_thr,
+                               bboxes_video) if bboxes_file else None
         if self.detector is not None:
             self.detector.bbox_thr, self.detector.nms_thr = bbox_thr, nms_thr
         reader = VideoFrameReader(inputs)

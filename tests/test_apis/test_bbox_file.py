@@ -47,3 +47,17 @@ def test_bad_files(tmp_path):
     (tmp_path / 'bad.json').write_text('{')
     with pytest.raises(ValueError, match='not valid JSON'):
         BBoxFile(str(tmp_path / 'bad.json'))
+
+
+def test_posetrack_ids_of_several_videos_need_a_video_number(tmp_path):
+    dets = [
+        dict(image_id=10000000000 + 1 * 10000 + 3, bbox=[0, 0, 2, 2]),
+        dict(image_id=10000000000 + 2 * 10000 + 3, bbox=[5, 5, 2, 2]),
+    ]
+    path = _write(tmp_path, dets)
+    with pytest.raises(ValueError, match='2 videos.*--bboxes-video'):
+        BBoxFile(path)
+    assert BBoxFile(path, video_number=2)(3, '000003.jpg').tolist() == \
+        [[5, 5, 7, 7, 1]]
+    assert BBoxFile(path, video_number=1)(3, '000003.jpg').tolist() == \
+        [[0, 0, 2, 2, 1]]

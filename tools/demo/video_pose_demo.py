@@ -36,6 +36,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     boxes.add_argument(
         '--whole-frame', action='store_true',
         help='use the whole frame as the only person box')
+    parser.add_argument(
+        '--bboxes-video', type=int, default=None,
+        help='video number to take from a --bboxes-file that holds the '
+        'PoseTrack image ids of several videos')
     parser.add_argument('--det-checkpoint', help='mmdet checkpoint')
     parser.add_argument(
         '--det-cat-id', type=int, default=0,
@@ -92,6 +96,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     results = inferencer(
         args.input,
         bboxes_file=args.bboxes_file,
+        bboxes_video=args.bboxes_video,
         whole_frame=args.whole_frame,
         bbox_thr=args.bbox_thr,
         nms_thr=args.nms_thr,
