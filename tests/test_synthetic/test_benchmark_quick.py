@@ -12,6 +12,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # ~2.5 min on 2 idle cores
 def test_quick_benchmark_end_to_end(tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)  # the script runs from the repository root
     script = runpy.run_path(
