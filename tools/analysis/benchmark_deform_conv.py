@@ -1,9 +1,10 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""Time the two modulated deformable convolution kernels in one run.
+"""Time the modulated deformable convolution kernels in one run.
 
 Reports forward and forward+backward time of ``ModulatedDeformConv`` with
-mmcv's compiled kernel and with ``torchvision.ops.deform_conv2d`` on the
-same inputs, and the ratio, on the CPU (or ``--device cuda``)::
+mmcv's compiled kernel, ``torchvision.ops.deform_conv2d`` and the
+``grid_sample`` formulation on the same inputs, and each one's time as a
+ratio of torchvision's (the baseline), on the CPU (or ``--device cuda``)::
 
     python tools/analysis/benchmark_deform_conv.py                  # LCM of the synthetic benchmark
     python tools/analysis/benchmark_deform_conv.py --batch 4 --channels 48 --size 96 72   # W48 LCM
@@ -59,7 +60,7 @@ def main():
           f'{args.deform_groups} deform groups, {args.device}, '
           f'{torch.get_num_threads()} thread(s), mean of {args.repeats}')
     rows = {}
-    for backend in ('mmcv', 'torchvision'):
+    for backend in ('torchvision', 'mmcv', 'grid_sample'):
         if backend == 'mmcv' and deform_backend('auto', device) != 'mmcv':
             print('mmcv: no compiled kernel for this device, skipped')
             continue
@@ -74,13 +75,13 @@ def main():
 
         rows[backend] = (_time(forward, args.repeats, device),
                          _time(train_step, args.repeats, device))
-    print(f'{"kernel":<12} {"forward (s)":>12} {"fwd+bwd (s)":>12}')
+    f_t, s_t = rows['torchvision']
+    print(f'{"kernel":<12} {"forward (s)":>12} {"fwd+bwd (s)":>12} '
+          f'{"fwd ratio":>10} {"fwd+bwd ratio":>14}')
     for backend, (fwd, step) in rows.items():
-        print(f'{backend:<12} {fwd:>12.3f} {step:>12.3f}')
-    if len(rows) == 2:
-        (f_m, s_m), (f_t, s_t) = rows['mmcv'], rows['torchvision']
-        print(f'ratio mmcv / torchvision: forward {f_m / f_t:.2f}x, '
-              f'fwd+bwd {s_m / s_t:.2f}x')
+        print(f'{backend:<12} {fwd:>12.3f} {step:>12.3f} {fwd / f_t:>9.2f}x '
+              f'{step / s_t:>13.2f}x')
+    print('ratio = time / torchvision time (lower is faster)')
 
 
 if __name__ == '__main__':

@@ -34,7 +34,7 @@ model = dict(
             # on CPU torchvision's kernel trains ~2x faster than mmcv's here
             # (measured, tools/analysis/benchmark_deform_conv.py); on a GPU
             # set backend='auto' to take mmcv's CUDA kernel
-            backend='torchvision'),
+            backend='grid_sample'),
         fusion='sum'),
     head={{_base_.pretrained_head}},
     aux_loss_weight=1.0,

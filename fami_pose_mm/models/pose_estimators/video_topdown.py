@@ -154,7 +154,19 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         gt = torch.stack([d.gt_fields.heatmaps for d in data_samples])
         weights = torch.cat(
             [d.gt_instance_labels.keypoint_weights for d in data_samples])
-        heatmaps = self.head.forward((out['fused'], ))
+        aligned = out['aligned']
+        b, m = aligned.shape[:2]
+        if self.aux_loss_weight > 0:
+            # One head call on fused and aligned features together: the
+            # head's BatchNorm then normalises training batches with the
+            # same statistics its running estimates (used at test time on
+            # the fused feature alone) accumulate. Two calls would blend
+            # two running estimates and normalise neither input as trained.
+            both = self.head.forward(
+                (torch.cat([out['fused'], aligned.flatten(0, 1)]), ))
+            heatmaps, aux = both[:b], both[b:]
+        else:
+            heatmaps = self.head.forward((out['fused'], ))
         loss_fn = self.head.loss_module
         losses = dict(loss_kpt=loss_fn(heatmaps, gt, weights))
         if self.train_cfg.get('compute_acc', True):
@@ -162,10 +174,7 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
                 output=to_numpy(heatmaps), target=to_numpy(gt),
                 mask=to_numpy(weights) > 0)
             losses['acc_pose'] = torch.tensor(acc, device=gt.device)
-        aligned = out['aligned']
         if self.aux_loss_weight > 0:
-            m = aligned.shape[1]
-            aux = self._head_heatmaps(self.head, aligned).flatten(0, 1)
             aux_gt = gt.unsqueeze(1).expand(-1, m, -1, -1, -1).flatten(0, 1)
             aux_w = weights.unsqueeze(1).expand(-1, m, -1).flatten(0, 1)
             losses['loss_kpt_aux'] = self.aux_loss_weight * loss_fn(

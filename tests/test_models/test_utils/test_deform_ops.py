@@ -57,9 +57,49 @@ def test_mmcv_and_torchvision_agree(case):
         torch.testing.assert_close(g_mm, g_tv, atol=1e-5, rtol=0, msg=name)
 
 
-def test_zero_offset_unit_mask_is_plain_conv():
+@pytest.mark.parametrize('case', CASES)
+@pytest.mark.parametrize('conv_groups', [1, 2])
+def test_grid_sample_and_torchvision_agree(case, conv_groups):
+    cin, cout, k, stride, padding, dilation, dg = case
+    torch.manual_seed(0)
+    layer = ModulatedDeformConv(cin, cout, k, stride, padding, dilation,
+                                groups=conv_groups, deform_groups=dg).double()
+    with torch.no_grad():
+        layer.bias.normal_()
+    inputs = _inputs(layer)
+    out_gs, grads_gs = _run(layer, 'grid_sample', *inputs)
+    out_tv, grads_tv = _run(layer, 'torchvision', *inputs)
+    assert out_gs.abs().max() > 0.1
+    torch.testing.assert_close(out_gs, out_tv, atol=1e-9, rtol=0)
+    for name, g_gs, g_tv in zip(['x', 'offset', 'mask', 'weight', 'bias'],
+                                grads_gs, grads_tv):
+        assert g_gs.abs().max() > 0, name
+        torch.testing.assert_close(g_gs, g_tv, atol=1e-9, rtol=0, msg=name)
+
+
+def test_grid_sample_samples_far_outside_as_zero():
+    """Taps pushed outside the image read zeros, partly outside blend."""
+    layer = ModulatedDeformConv(1, 1, 1, deform_groups=1,
+                                backend='grid_sample').double()
+    with torch.no_grad():
+        layer.weight.fill_(1.0)
+    x = torch.arange(1., 7., dtype=torch.float64).view(1, 1, 2, 3)
+    mask = torch.ones(1, 1, 2, 3, dtype=torch.float64)
+    offset = torch.zeros(1, 2, 2, 3, dtype=torch.float64)
+    offset[:, 1] = 5.0  # every tap 5 px to the right: outside
+    assert layer(x, offset, mask).abs().max() == 0
+    offset[:, 1] = 0.5  # half a pixel right: last column blends with zero
+    out = layer(x, offset, mask)[0, 0]
+    expected = torch.tensor([[1.5, 2.5, 1.5], [4.5, 5.5, 3.0]],
+                            dtype=torch.float64)
+    torch.testing.assert_close(out, expected)
+
+
+@pytest.mark.parametrize('backend', ['auto', 'torchvision', 'grid_sample'])
+def test_zero_offset_unit_mask_is_plain_conv(backend):
     torch.manual_seed(1)
-    layer = ModulatedDeformConv(5, 7, 3, padding=2, dilation=2, deform_groups=1).double()
+    layer = ModulatedDeformConv(5, 7, 3, padding=2, dilation=2, deform_groups=1,
+                                backend=backend).double()
     x = torch.randn(1, 5, 10, 8, dtype=torch.float64)
     offset = torch.zeros(1, layer.offset_channels, 10, 8, dtype=torch.float64)
     mask = torch.ones(1, layer.mask_channels, 10, 8, dtype=torch.float64)
@@ -71,6 +111,7 @@ def test_auto_picks_mmcv_when_built_with_ops():
     expected = 'mmcv' if deform_ops._MMCV_KERNEL is not None else 'torchvision'
     assert deform_backend('auto', torch.device('cpu')) == expected
     assert deform_backend('torchvision') == 'torchvision'
+    assert deform_backend('grid_sample', torch.device('cpu')) == 'grid_sample'
 
 
 def test_bad_arguments_name_the_value():
