@@ -1,5 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""AP of the synthetic benchmark on all, clean, occluded and blurred joints.
+"""AP of the synthetic benchmark on all, clean, occluded, blurred and
+degraded joints.
 
 Predictions are the per-video PoseTrack18 files that ``PoseTrackAPMetric``
 writes (``outfile_prefix``); the ground truth is the generator's official
@@ -14,6 +15,8 @@ per-video files; the joint flags come from
   (``evaluate_posetrack(..., joint_mask, drop_unassigned=True)``), so a
   subset measures how well those joints are localised, without the false
   positives of other people weighing on its precision.
+* ``degraded``: occluded or blurred (the union), the joints the temporal
+  modules exist for.
 """
 import json
 import os
@@ -25,7 +28,7 @@ import numpy as np
 from fami_pose_mm.evaluation.functional import (evaluate_posetrack,
                                                 load_posetrack18_folders)
 
-SUBSETS = ('all', 'clean', 'occluded', 'blurred')
+SUBSETS = ('all', 'clean', 'occluded', 'blurred', 'degraded')
 
 
 def load_joint_masks(gt_dir: str, flags_file: str) -> Dict[str, list]:
@@ -39,7 +42,8 @@ def load_joint_masks(gt_dir: str, flags_file: str) -> Dict[str, list]:
         flags_file (str): The generator's joint-flags JSON.
 
     Returns:
-        dict: ``{'clean'|'occluded'|'blurred': [mask per frame]}`` over
+        dict: ``{'clean'|'occluded'|'blurred'|'degraded': [mask per
+        frame]}`` over
         the videos in sorted file-name order.
     """
     with open(flags_file) as f:
@@ -70,6 +74,7 @@ def load_joint_masks(gt_dir: str, flags_file: str) -> Dict[str, list]:
             masks['occluded'].append(occ)
             masks['blurred'].append(blur)
             masks['clean'].append(~occ & ~blur)
+            masks['degraded'].append(occ | blur)
     return masks
 
 

@@ -25,6 +25,7 @@ class SyntheticConfig:
         image_size (tuple): ``(W, H)`` of the frames.
         persons_range (tuple): Min/max figures per video.
         person_height_range (tuple): Figure height as a fraction of H.
+        motion_period_range (tuple): Min/max frames per motion cycle.
         shake_trans_std (float): Camera translation jitter std, pixels.
         shake_rot_std (float): Camera rotation jitter std, degrees.
         shake_zoom_std (float): Camera zoom jitter std (scale - 1).
@@ -47,6 +48,7 @@ class SyntheticConfig:
     image_size: Tuple[int, int] = (320, 240)
     persons_range: Tuple[int, int] = (1, 3)
     person_height_range: Tuple[float, float] = (0.5, 0.75)
+    motion_period_range: Tuple[float, float] = (16.0, 32.0)
     shake_trans_std: float = 4.0
     shake_rot_std: float = 2.5
     shake_zoom_std: float = 0.03
@@ -77,11 +79,15 @@ class SyntheticConfig:
             raise ValueError(f'image_size must be at least 32x32, got {w}x{h}')
         for name in ('persons_range', 'person_height_range',
                      'blur_length_range', 'occluders_range',
-                     'occluder_size_range', 'occluder_speed_range'):
+                     'occluder_size_range', 'occluder_speed_range',
+                     'motion_period_range'):
             lo, hi = getattr(self, name)
             if lo > hi or lo < 0:
                 raise ValueError(f'{name} must be (low, high) with 0 <= low '
                                  f'<= high, got {(lo, hi)}')
+        if self.motion_period_range[0] <= 0:
+            raise ValueError(f'motion_period_range must be > 0 frames, got '
+                             f'{self.motion_period_range}')
         if self.persons_range[0] < 1:
             raise ValueError(f'persons_range must start at >= 1, got '
                              f'{self.persons_range}')

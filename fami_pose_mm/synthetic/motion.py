@@ -24,18 +24,28 @@ class MotionClip:
         start (np.ndarray): Pelvis position at frame 0, shape (2,), pixels.
         velocity (np.ndarray): Pelvis drift in pixels per frame, shape (2,).
         rng (np.random.Generator): Source of the motion's random parameters.
+        period_range (tuple): Min/max frames per motion cycle (a stride,
+            a wave, a jump). Defaults to (16, 32), 0.6-1.3 s at 25 fps.
     """
 
-    def __init__(self, kind: str, height: float, start: np.ndarray,
-                 velocity: np.ndarray, rng: np.random.Generator) -> None:
+    def __init__(self,
+                 kind: str,
+                 height: float,
+                 start: np.ndarray,
+                 velocity: np.ndarray,
+                 rng: np.random.Generator,
+                 period_range: Tuple[float, float] = (16.0, 32.0)) -> None:
         if kind not in MOTION_KINDS:
             raise ValueError(f'motion kind must be one of {MOTION_KINDS}, '
                              f'got {kind!r}')
+        if not 0 < period_range[0] <= period_range[1]:
+            raise ValueError(f'period_range must be (low, high) with 0 < low '
+                             f'<= high frames, got {tuple(period_range)}')
         self.kind = kind
         self.height = float(height)
         self.start = np.asarray(start, np.float64)
         self.velocity = np.asarray(velocity, np.float64)
-        self.freq = rng.uniform(1 / 16, 1 / 8)        # cycles per frame
+        self.freq = 1.0 / rng.uniform(*period_range)  # cycles per frame
         self.phase0 = rng.uniform(0, 2 * np.pi)
         self.amp = rng.uniform(0.8, 1.2)
         self.dir = 1.0 if self.velocity[0] >= 0 else -1.0

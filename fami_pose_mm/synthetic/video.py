@@ -52,7 +52,9 @@ def _sample_clips(rng: np.random.Generator, cfg: SyntheticConfig, num: int):
         else:
             vx = rng.uniform(-0.3, 0.3)
         specs.append(spec)
-        clips.append(MotionClip(kind, height, start, np.array([vx, 0.0]), rng))
+        clips.append(
+            MotionClip(kind, height, start, np.array([vx, 0.0]), rng,
+                       cfg.motion_period_range))
     return specs, clips
 
 

@@ -43,7 +43,7 @@ def test_ground_truth_scores_100_on_every_subset(tiny_set, tmp_path):
     root = tiny_set[0]
     gt_dir = _write_predictions(root, str(tmp_path / 'pred'))
     res = evaluate_subsets(gt_dir, str(tmp_path / 'pred'), _flags(root))
-    for subset in ('all', 'clean', 'occluded', 'blurred'):
+    for subset in ('all', 'clean', 'occluded', 'blurred', 'degraded'):
         if res[subset]['num_gt']:
             assert res[subset]['AP'] == pytest.approx(100.0), subset
     # the subsets partition the evaluated joints (clean, occluded, blurred
@@ -51,6 +51,9 @@ def test_ground_truth_scores_100_on_every_subset(tiny_set, tmp_path):
     assert res['clean']['num_gt'] + res['occluded']['num_gt'] >= \
         res['all']['num_gt'] - res['blurred']['num_gt']
     assert res['clean']['num_gt'] < res['all']['num_gt']
+    # clean and degraded split the evaluated joints exactly
+    assert res['clean']['num_gt'] + res['degraded']['num_gt'] == \
+        res['all']['num_gt']
 
 
 def test_masks_follow_the_flags_file(tiny_set):
@@ -61,9 +64,11 @@ def test_masks_follow_the_flags_file(tiny_set):
         flags = json.load(f)['annotations']
     occluded = sum(j['occluded'] for p in flags.values() for j in p)
     assert sum(int(m.sum()) for m in masks['occluded']) == occluded
-    for clean, occ, blur in zip(masks['clean'], masks['occluded'],
-                                masks['blurred']):
+    for clean, occ, blur, degraded in zip(masks['clean'], masks['occluded'],
+                                          masks['blurred'],
+                                          masks['degraded']):
         np.testing.assert_array_equal(clean, ~occ & ~blur)
+        np.testing.assert_array_equal(degraded, occ | blur)
 
 
 def test_jitter_lowers_ap_and_table_lists_variants(tiny_set, tmp_path):

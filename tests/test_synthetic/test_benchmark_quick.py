@@ -27,7 +27,7 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch):
         '(a) single frame', '(b) GTM', '(c) GTM + LCM', '(d) GTM + LCM + MI'
     ]
     for variant, res in results.items():
-        for subset in ('all', 'clean', 'occluded', 'blurred'):
+        for subset in ('all', 'clean', 'occluded', 'blurred', 'degraded'):
             ap = res[subset]['AP']
             assert math.isnan(ap) or 0.0 <= ap <= 100.0, (variant, subset)
         assert res['all']['num_gt'] > 0

@@ -56,6 +56,7 @@ def test_video_does_not_depend_on_video_count(tmp_path):
     (dict(image_size=(16, 240)), 'image_size'),
     (dict(blur_prob=1.5), 'blur_prob'),
     (dict(persons_range=(3, 1)), 'persons_range'),
+    (dict(motion_period_range=(0, 8)), 'motion_period_range'),
     (dict(num_train_videos=0, num_val_videos=0), 'video'),
     (dict(bogus=1), 'bogus'),
 ])

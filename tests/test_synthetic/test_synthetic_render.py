@@ -10,6 +10,7 @@ from fami_pose_mm.synthetic.figure import (HEAD_BOTTOM, HEAD_TOP, L_ELB,
                                            L_SHO, L_WRI, NOSE, POSE_KEYS,
                                            R_SHO, R_WRI, figure_joints,
                                            sample_figure)
+from fami_pose_mm.synthetic.motion import MOTION_KINDS, MotionClip
 from fami_pose_mm.synthetic.occluders import Occluder
 from fami_pose_mm.synthetic.render import OCCLUDER, draw_figure
 
@@ -95,3 +96,25 @@ def test_camera_shake_statistics_and_points():
     pts = np.array([[0.0, 0.0], [10.0, 5.0]])
     m = np.array([[0.0, -1.0, 3.0], [1.0, 0.0, 4.0]])
     assert transform_points(pts, m).tolist() == [[3.0, 4.0], [-2.0, 14.0]]
+
+
+@pytest.mark.parametrize('kind', MOTION_KINDS)
+def test_motion_repeats_with_a_period_in_range(kind):
+    rng = np.random.default_rng(3)
+    clip = MotionClip(kind, 150.0, np.array([100.0, 100.0]),
+                      np.zeros(2), rng, period_range=(20.0, 24.0))
+    period = 1.0 / clip.freq
+    assert 20.0 <= period <= 24.0
+    clip.wobble_amp[:] = 0.0  # the wobble has its own, slower frequencies
+    _, pose0, yaw0 = clip.at(3.0)
+    _, pose1, yaw1 = clip.at(3.0 + (2 if kind == 'turn' else 1) * period)
+    for key in POSE_KEYS:
+        assert pose1[key] == pytest.approx(pose0[key], abs=1e-9), key
+    assert yaw1 == pytest.approx(yaw0, abs=1e-9)
+    # neighbouring frames are close: one frame moves no angle by more than
+    # 2 pi x (largest amplitude x harmonic: 2.4 rad, the jump's arms) / period
+    _, pose_next, _ = clip.at(4.0)
+    step = max(abs(pose_next[k] - pose0[k]) for k in POSE_KEYS)
+    assert step <= 2 * np.pi * 2.4 / period
+    with pytest.raises(ValueError, match='period_range'):
+        MotionClip(kind, 150.0, np.zeros(2), np.zeros(2), rng, (0.0, 8.0))
