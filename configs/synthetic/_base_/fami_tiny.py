@@ -31,9 +31,10 @@ model = dict(
             dilation=3,
             deform_groups=4,
             num_cascades=1,
-            # on CPU torchvision's kernel trains ~2x faster than mmcv's here
-            # (measured, tools/analysis/benchmark_deform_conv.py); on a GPU
-            # set backend='auto' to take mmcv's CUDA kernel
+            # on a CPU the grid_sample kernel trains ~8x faster than
+            # torchvision's and mmcv's here (measured by
+            # tools/analysis/benchmark_deform_conv.py); on a GPU set
+            # backend='auto' to take mmcv's CUDA kernel
             backend='grid_sample'),
         fusion='sum'),
     head={{_base_.pretrained_head}},

@@ -80,6 +80,23 @@ def test_freeze_backbone_keeps_bn_statistics():
     assert not torch.equal(neck_before, model.neck.gtm.encoder[0].weight)
 
 
+def test_head_batchnorm_statistics_cover_fused_and_aligned():
+    """One head call per step: BN's running estimate is the statistic the
+    training batches were normalised with (fused and aligned together)."""
+    model = _build(init=False, mi_loss=None, mi_predictor=None)
+    conv, bn = model.head.conv_layers[0], model.head.conv_layers[1]
+    bn.momentum = 1.0  # running statistics = those of the last batch
+    data = model.data_preprocessor(make_batch())
+    model.train()
+    model.loss(data['inputs'], data['data_samples'])
+    assert bn.num_batches_tracked.item() == 1
+    with torch.no_grad():
+        out = model.neck_forward(data['inputs'])
+        x = conv(torch.cat([out['fused'], out['aligned'].flatten(0, 1)]))
+    torch.testing.assert_close(bn.running_mean, x.mean(dim=(0, 2, 3)))
+    torch.testing.assert_close(bn.running_var, x.var(dim=(0, 2, 3)))
+
+
 def test_switches_and_bad_input():
     model = _build(aux_loss_weight=0.0, mi_loss=None, mi_predictor=None)
     data = model.data_preprocessor(make_batch())
