@@ -24,7 +24,12 @@ class LocalCalibrationModule(BaseModule):
     the deformable conv is then applied to ``x`` only, so the key feature
     ``z_t`` never flows into the output except through offsets and masks.
     ReLU separates the stages. Offset and mask predictors are
-    zero-initialised (zero offsets, masks 0.5).
+    zero-initialised (zero offsets, masks 0.5). With ``identity_init`` each
+    deformable conv also starts as the identity map of its input (centre
+    tap ``2 * I`` against the initial masks of 0.5, other taps and bias
+    zero; in ``'aggregated'`` mode the first stage starts as the mean of
+    the N features), so calibration starts as a no-op, like the GTM's
+    identity warp, and the head keeps reading features it knows.
 
     Modes:
         * ``'per_frame'`` (paper): each of the N supporting features
@@ -43,6 +48,8 @@ class LocalCalibrationModule(BaseModule):
         deform_groups (int): Offset groups G. Defaults to 1.
         num_cascades (int): Stages. Defaults to 1.
         backend (str): Deform-op backend, see ``deform_ops``.
+        identity_init (bool): Start every stage as the identity map (see
+            above) instead of a random (Kaiming) kernel. Defaults to True.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -55,6 +62,7 @@ class LocalCalibrationModule(BaseModule):
                  deform_groups: int = 1,
                  num_cascades: int = 1,
                  backend: str = 'auto',
+                 identity_init: bool = True,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if mode not in _MODES:
@@ -68,6 +76,7 @@ class LocalCalibrationModule(BaseModule):
                 raise ValueError(
                     f'{name} must be a positive int, got {value!r}')
         self.mode = mode
+        self.identity_init = identity_init
         self.in_channels = in_channels
         self.num_supporting = num_supporting
         first_in = in_channels * (
@@ -93,13 +102,28 @@ class LocalCalibrationModule(BaseModule):
         self.zero_init_predictors()
 
     def zero_init_predictors(self) -> None:
-        """Zero offsets and mask logits (masks start at 0.5)."""
+        """Zero offsets and mask logits (masks start at 0.5); with
+        ``identity_init`` also the identity deformable kernels."""
         for conv in list(self.offset_convs) + list(self.mask_convs):
             nn.init.zeros_(conv.weight)
             nn.init.zeros_(conv.bias)
+        if not self.identity_init:
+            return
+        with torch.no_grad():
+            for dcn in self.dcns:
+                kh, kw = dcn.kernel_size
+                c_out, c_in = dcn.weight.shape[:2]
+                dcn.weight.zero_()
+                if dcn.bias is not None:
+                    dcn.bias.zero_()
+                # 2 = 1 / the initial mask value sigmoid(0)
+                eye = torch.eye(c_out).repeat(1, c_in // c_out)
+                dcn.weight[:, :, kh // 2, kw // 2] = \
+                    2.0 * eye / (c_in // c_out)
 
     def init_weights(self) -> None:
-        """Run the configured init, then restore the zero predictors."""
+        """Run the configured init, then restore the predictors' (and, with
+        ``identity_init``, the kernels') initial values."""
         super().init_weights()
         self.zero_init_predictors()
 

@@ -19,7 +19,7 @@ def test_zero_offsets_unit_masks_equal_plain_conv(mode):
     torch.manual_seed(0)
     lcm = LocalCalibrationModule(8, num_supporting=2, mode=mode,
                                  deform_groups=2, dilation=2,
-                                 backend='torchvision')
+                                 backend='torchvision', identity_init=False)
     key, warped = torch.randn(3, 8, 10, 12), torch.randn(3, 2, 8, 10, 12)
     rows = 3 if mode == 'aggregated' else 6
     out, _ = lcm(key, warped, _held_params(lcm, rows, 10, 12))
@@ -37,7 +37,7 @@ def test_backends_agree(mode):
         pytest.skip('mmcv was built without ops')
     torch.manual_seed(0)
     kwargs = dict(in_channels=8, num_supporting=2, mode=mode, deform_groups=4,
-                  num_cascades=2)
+                  num_cascades=2, identity_init=False)
     lcm_tv = LocalCalibrationModule(backend='torchvision', **kwargs)
     lcm_mm = LocalCalibrationModule(backend='mmcv', **kwargs)
     for conv in list(lcm_tv.offset_convs) + list(lcm_tv.mask_convs):
@@ -48,6 +48,26 @@ def test_backends_agree(mode):
     out_mm, _ = lcm_mm(key, warped)
     assert params['offsets'][0].abs().max() > 0.1
     assert torch.allclose(out_tv, out_mm, atol=1e-4)
+
+
+@pytest.mark.parametrize('mode', ['per_frame', 'aggregated'])
+def test_identity_init_passes_features_through(mode):
+    torch.manual_seed(0)
+    lcm = LocalCalibrationModule(8, num_supporting=3, mode=mode,
+                                 deform_groups=2, num_cascades=2,
+                                 backend='grid_sample')
+    lcm.init_weights()  # the configured init must not undo it
+    key = torch.randn(2, 8, 9, 7)
+    warped = torch.rand(2, 3, 8, 9, 7)  # >= 0: unchanged by the ReLU
+    out, params = lcm(key, warped)
+    expected = warped if mode == 'per_frame' else warped.mean(1, True)
+    torch.testing.assert_close(out, expected, atol=1e-5, rtol=0)
+    assert params['offsets'][0].abs().max() == 0
+    # without it, the kernel is random and the features change
+    plain = LocalCalibrationModule(8, num_supporting=3, mode=mode,
+                                   deform_groups=2, backend='grid_sample',
+                                   identity_init=False)
+    assert (plain(key, warped)[0] - expected).abs().max() > 0.1
 
 
 def test_key_only_drives_params():
