@@ -43,3 +43,23 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch):
     assert (work / 'results.md').read_text().count('| (') == 4
     cap = cv2.VideoCapture(str(work / 'side_by_side.mp4'))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) > 0
+
+    # one ablation row on top of this run's model (a), with extra options
+    argv = [
+        '--preset', 'quick', '--data-root',
+        str(tmp_path / 'data'), '--work-dir',
+        str(tmp_path / 'ablation'), '--variants', 'c_gtm_lcm',
+        '--single-frame-checkpoint',
+        str(work / 'a_single_frame.pth'), '--cfg-options',
+        'model.neck.lcm.identity_init=False'
+    ]
+    row = script['main'](argv)
+    assert list(row) == ['(c) GTM + LCM']
+    text = (tmp_path / 'ablation' / 'c_gtm_lcm' / 'c_gtm_lcm.py').read_text()
+    assert 'identity_init=False' in text
+    assert str(work / 'a_single_frame.pth') in text
+    footer = (tmp_path / 'ablation' / 'results.md').read_text()
+    assert 'identity_init=False' in footer and '--variants c_gtm_lcm' in footer
+    with pytest.raises(SystemExit):  # (a) cannot be both run and given
+        script['parse_args'](['--variants', 'a_single_frame',
+                              '--single-frame-checkpoint', 'x.pth'])

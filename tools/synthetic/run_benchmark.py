@@ -14,6 +14,13 @@
     python tools/synthetic/run_benchmark.py                  # full, <= 30 min on 2 CPU cores
     python tools/synthetic/run_benchmark.py --preset quick   # smoke run, a few minutes
 
+    # one ablation row on top of an earlier run's model (a), e.g. the LCM
+    # with a random kernel instead of the identity start
+    python tools/synthetic/run_benchmark.py --variants c_gtm_lcm \
+        --single-frame-checkpoint work_dirs/synthetic/a_single_frame.pth \
+        --work-dir work_dirs/lcm_random \
+        --cfg-options model.neck.lcm.identity_init=False
+
 Run it from the repository root (``make benchmark``).
 """
 import argparse
@@ -46,7 +53,22 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=[v for v, _ in VARIANTS],
         choices=[v for v, _ in VARIANTS],
         help='variants to run; (b)-(d) need (a)\'s checkpoint')
-    return parser.parse_args(argv)
+    parser.add_argument(
+        '--single-frame-checkpoint',
+        help='model (a) that (b)-(d) start from; default: '
+        '<work-dir>/a_single_frame.pth, written when (a) is run')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        metavar='KEY=VALUE',
+        help='extra mmengine config options for every variant run, passed '
+        'to mim train and mim test (after the benchmark\'s own)')
+    args = parser.parse_args(argv)
+    if args.single_frame_checkpoint and 'a_single_frame' in args.variants:
+        parser.error('--single-frame-checkpoint replaces model (a): leave '
+                     'a_single_frame out of --variants')
+    return args
 
 
 def run(cmd: list, log_file: str) -> None:
@@ -84,6 +106,8 @@ def data_options(root: str, workers: int) -> list:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
+    args.command = ' '.join(['python tools/synthetic/run_benchmark.py'] + list(
+        sys.argv[1:] if argv is None else argv))
     preset = PRESETS[args.preset]
     suffix = '' if args.preset == 'full' else f'_{args.preset}'
     data_root = args.data_root or f'data/synthetic{suffix}'
@@ -114,6 +138,8 @@ def main(argv=None) -> dict:
 
     common = data_options(data_root, preset['workers'])
     single_ckpt = osp.join(work_dir, 'a_single_frame.pth')
+    if args.single_frame_checkpoint:
+        single_ckpt = args.single_frame_checkpoint
     results = {}
     for variant, title in VARIANTS:
         if variant not in args.variants:
@@ -131,7 +157,7 @@ def main(argv=None) -> dict:
             if not osp.exists(single_ckpt):
                 raise FileNotFoundError(
                     f'{single_ckpt} is missing: run variant a_single_frame '
-                    'first')
+                    'first or pass --single-frame-checkpoint')
             opts += [
                 f'model.backbone.init_cfg.checkpoint={single_ckpt}',
                 f'model.head.init_cfg.checkpoint={single_ckpt}'
@@ -139,6 +165,7 @@ def main(argv=None) -> dict:
             if variant == 'd_fami':
                 opts.append(
                     f'model.mi_predictor.init_cfg.checkpoint={single_ckpt}')
+        opts += args.cfg_options
         config = f'configs/synthetic/{variant}.py'
         print(f'[2/4] training {title}: {epochs} epoch(s)')
         shutil.rmtree(vdir, ignore_errors=True)
@@ -175,8 +202,7 @@ def finish(args, data_root, work_dir, results, timings, start) -> dict:
     total = time.time() - start
     footer = (f'\nseed {args.seed}, preset {args.preset}, '
               f'{total / 60:.1f} min in total on {os.cpu_count()} CPU '
-              f'core(s); command: python tools/synthetic/run_benchmark.py '
-              f'--preset {args.preset}')
+              f'core(s); command: {args.command}')
     print(table + footer)
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(table + '\n' + footer + '\n')

@@ -39,11 +39,11 @@ model = dict(
         fusion='sum'),
     head={{_base_.pretrained_head}},
     aux_loss_weight=1.0,
-    # All six terms of the paper's objective, re-weighted: with the paper's
-    # weights (alpha 0.5, regularisers 1.0) the proper-KL terms are ~1e4
-    # times the heatmap loss and drive the neck (degraded-joint AP 85.3-85.5
-    # against 90.3 without MI, docs/synthetic.md); here they start at about
-    # a tenth of it.
+    # All six terms of the paper's objective, re-weighted so that they start
+    # at about a tenth of the heatmap loss. With the paper's weights (alpha
+    # 0.5, regularisers 1.0) the proper-KL terms are up to 1e4 times the
+    # heatmap loss and drive the neck; even the label-side term alone at
+    # those weights cost 4.8 AP on degraded joints (docs/synthetic.md).
     mi_loss=dict(
         type='FAMIMutualInfoLoss',
         tau=0.05,
