@@ -6,8 +6,8 @@
    (backbone of (a), frozen) through ``mim train mmpose``;
 3. tests each through ``mim test mmpose`` with the PoseTrack metric,
    which writes per-video prediction files;
-4. prints and saves the table of AP on all, clean, occluded and blurred
-   joints (``results.md`` / ``results.json`` in the work dir) and renders
+4. prints and saves the table of AP on all, clean, occluded, blurred and
+   degraded (occluded or blurred) joints (``results.md`` / ``results.json`` in the work dir) and renders
    one validation sequence with (a) and (d) side by side
    (``side_by_side.mp4``).
 
