@@ -43,8 +43,7 @@ def load_joint_masks(gt_dir: str, flags_file: str) -> Dict[str, list]:
 
     Returns:
         dict: ``{'clean'|'occluded'|'blurred'|'degraded': [mask per
-        frame]}`` over
-        the videos in sorted file-name order.
+        frame]}`` over the videos in sorted file-name order.
     """
     with open(flags_file) as f:
         flags = json.load(f)['annotations']

@@ -7,9 +7,9 @@
 3. tests each through ``mim test mmpose`` with the PoseTrack metric,
    which writes per-video prediction files;
 4. prints and saves the table of AP on all, clean, occluded, blurred and
-   degraded (occluded or blurred) joints (``results.md`` / ``results.json`` in the work dir) and renders
-   one validation sequence with (a) and (d) side by side
-   (``side_by_side.mp4``).
+   degraded (occluded or blurred) joints (``results.md`` /
+   ``results.json`` in the work dir) and renders one validation sequence
+   with (a) and (d) side by side (``side_by_side.mp4``).
 
     python tools/synthetic/run_benchmark.py                  # full, <= 30 min on 2 CPU cores
     python tools/synthetic/run_benchmark.py --preset quick   # smoke run, a few minutes
@@ -137,9 +137,8 @@ def main(argv=None) -> dict:
     timings['generate'] = time.time() - start
 
     common = data_options(data_root, preset['workers'])
-    single_ckpt = osp.join(work_dir, 'a_single_frame.pth')
-    if args.single_frame_checkpoint:
-        single_ckpt = args.single_frame_checkpoint
+    single_ckpt = args.single_frame_checkpoint or osp.join(
+        work_dir, 'a_single_frame.pth')
     results = {}
     for variant, title in VARIANTS:
         if variant not in args.variants:

@@ -156,17 +156,16 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
             [d.gt_instance_labels.keypoint_weights for d in data_samples])
         aligned = out['aligned']
         b, m = aligned.shape[:2]
+        # One head call on fused and (with auxiliary supervision) aligned
+        # features together: the head's BatchNorm then normalises training
+        # batches with the same statistics its running estimates (used at
+        # test time on the fused feature alone) accumulate. Two calls would
+        # blend two running estimates and normalise neither input as trained.
+        feats = out['fused']
         if self.aux_loss_weight > 0:
-            # One head call on fused and aligned features together: the
-            # head's BatchNorm then normalises training batches with the
-            # same statistics its running estimates (used at test time on
-            # the fused feature alone) accumulate. Two calls would blend
-            # two running estimates and normalise neither input as trained.
-            both = self.head.forward(
-                (torch.cat([out['fused'], aligned.flatten(0, 1)]), ))
-            heatmaps, aux = both[:b], both[b:]
-        else:
-            heatmaps = self.head.forward((out['fused'], ))
+            feats = torch.cat([feats, aligned.flatten(0, 1)])
+        decoded = self.head.forward((feats, ))
+        heatmaps, aux = decoded[:b], decoded[b:]
         loss_fn = self.head.loss_module
         losses = dict(loss_kpt=loss_fn(heatmaps, gt, weights))
         if self.train_cfg.get('compute_acc', True):
