@@ -31,6 +31,11 @@ model = dict(
             dilation=3,
             deform_groups=4,
             num_cascades=1,
+            # offsets and masks from the mean of the key and the globally
+            # aligned features, not from the key alone (the paper): a
+            # blurred or occluded key frame otherwise misleads them, and
+            # the LCM cost 1.5 AP on degraded joints (docs/synthetic.md)
+            reference='mean',
             # on a CPU the grid_sample kernel trains ~8x faster than
             # torchvision's and mmcv's here (measured by
             # tools/analysis/benchmark_deform_conv.py); on a GPU set

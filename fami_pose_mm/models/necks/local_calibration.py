@@ -12,6 +12,7 @@ from mmpose.utils.typing import OptMultiConfig
 from ..utils.deform_ops import ModulatedDeformConv
 
 _MODES = ('per_frame', 'aggregated')
+_REFERENCES = ('key', 'mean')
 
 
 @MODELS.register_module()
@@ -39,6 +40,14 @@ class LocalCalibrationModule(BaseModule):
           concatenated (B, N*C, H, W), the first stage maps N*C -> C, giving
           one output.
 
+    References (what each supporting feature is calibrated against):
+        * ``'key'`` (paper): offsets and masks are predicted from
+          ``[z_t, x]``.
+        * ``'mean'``: from ``[r, x]`` with ``r`` the mean of ``z_t`` and the
+          N globally aligned features, a reference that a degraded key
+          frame (blurred, occluded) corrupts less. Key-frame values still
+          reach the output only through offsets and masks.
+
     Args:
         in_channels (int): Channels C of each feature.
         num_supporting (int): N; required for ``'aggregated'``. Defaults to 4.
@@ -50,6 +59,8 @@ class LocalCalibrationModule(BaseModule):
         backend (str): Deform-op backend, see ``deform_ops``.
         identity_init (bool): Start every stage as the identity map (see
             above) instead of a random (Kaiming) kernel. Defaults to True.
+        reference (str): ``'key'`` or ``'mean'`` (see above). Defaults to
+            ``'key'``.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -63,10 +74,14 @@ class LocalCalibrationModule(BaseModule):
                  num_cascades: int = 1,
                  backend: str = 'auto',
                  identity_init: bool = True,
+                 reference: str = 'key',
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if mode not in _MODES:
             raise ValueError(f'mode must be one of {_MODES}, got {mode!r}')
+        if reference not in _REFERENCES:
+            raise ValueError(f'reference must be one of {_REFERENCES}, got '
+                             f'{reference!r}')
         for name, value in (('in_channels', in_channels),
                             ('num_supporting', num_supporting),
                             ('kernel_size', kernel_size),
@@ -76,6 +91,7 @@ class LocalCalibrationModule(BaseModule):
                 raise ValueError(
                     f'{name} must be a positive int, got {value!r}')
         self.mode = mode
+        self.reference = reference
         self.identity_init = identity_init
         self.in_channels = in_channels
         self.num_supporting = num_supporting
@@ -137,7 +153,7 @@ class LocalCalibrationModule(BaseModule):
 
         Args:
             key (Tensor): z_t, (B, C, H, W); only used to predict offsets
-                and masks.
+                and masks (alone or in the mean reference).
             warped (Tensor): zbar_{t+d}, (B, N, C, H, W).
             params (dict, optional): ``offsets`` and ``masks``: lists (one per
                 cascade stage) of tensors shaped (B*M, 2*G*k*k, H, W) and
@@ -152,6 +168,8 @@ class LocalCalibrationModule(BaseModule):
             raise ValueError(f'warped must be (B, N, {self.in_channels}, H, '
                              f'W), got {tuple(warped.shape)}')
         b, n, c, h, w = warped.shape
+        if self.reference == 'mean':
+            key = (key + warped.sum(dim=1)) / (n + 1)
         if self.mode == 'aggregated':
             if n != self.num_supporting:
                 raise ValueError(

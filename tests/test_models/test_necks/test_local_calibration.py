@@ -84,9 +84,39 @@ def test_key_only_drives_params():
     assert not torch.allclose(out, free)
 
 
+@pytest.mark.parametrize('mode', ['per_frame', 'aggregated'])
+def test_mean_reference(mode):
+    torch.manual_seed(0)
+    kwargs = dict(in_channels=8, num_supporting=2, mode=mode,
+                  backend='grid_sample', identity_init=False)
+    by_key = LocalCalibrationModule(**kwargs)
+    by_mean = LocalCalibrationModule(reference='mean', **kwargs)
+    for conv in list(by_key.offset_convs) + list(by_key.mask_convs):
+        torch.nn.init.normal_(conv.weight, std=0.1)
+    by_mean.load_state_dict(by_key.state_dict())
+    key, warped = torch.randn(2, 8, 6, 7), torch.randn(2, 2, 8, 6, 7)
+    out, params = by_mean(key, warped)
+    # the same as calibrating against a key frame equal to the mean of the
+    # key and the supporting features
+    mean = (key + warped.sum(1)) / 3
+    expected, expected_params = by_key(mean, warped)
+    torch.testing.assert_close(out, expected)
+    torch.testing.assert_close(params, expected_params)
+    assert not torch.allclose(out, by_key(key, warped)[0], atol=1e-3)
+    # a corrupted key frame moves the mean-referenced offsets less
+    noisy = key + 3 * torch.randn_like(key)
+    shift_key = (by_key(noisy, warped)[1]['offsets'][0] -
+                 by_key(key, warped)[1]['offsets'][0]).abs().mean()
+    shift_mean = (by_mean(noisy, warped)[1]['offsets'][0] -
+                  params['offsets'][0]).abs().mean()
+    assert shift_mean < shift_key / 2
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match='mode'):
         LocalCalibrationModule(8, mode='joint')
+    with pytest.raises(ValueError, match='reference'):
+        LocalCalibrationModule(8, reference='support')
     with pytest.raises(ValueError, match='deform_groups'):
         LocalCalibrationModule(8, deform_groups=3)
     lcm = LocalCalibrationModule(8, num_supporting=2, mode='aggregated')
