@@ -20,8 +20,9 @@ class LocalCalibrationModule(BaseModule):
     """Calibrate globally aligned features with modulated deformable convs.
 
     A cascade of ``num_cascades`` DCNv2 stages. At each stage a plain conv
-    on ``[z_t, x]`` predicts offsets (``2 * G * k * k`` channels) and
-    modulation logits (``G * k * k`` channels, passed through a sigmoid);
+    on ``[r, x]`` (r: the reference, ``z_t`` by default, see below) predicts
+    offsets (``2 * G * k * k`` channels) and modulation logits
+    (``G * k * k`` channels, passed through a sigmoid);
     the deformable conv is then applied to ``x`` only, so the key feature
     ``z_t`` never flows into the output except through offsets and masks.
     ReLU separates the stages. Offset and mask predictors are
@@ -40,13 +41,12 @@ class LocalCalibrationModule(BaseModule):
           concatenated (B, N*C, H, W), the first stage maps N*C -> C, giving
           one output.
 
-    References (what each supporting feature is calibrated against):
-        * ``'key'`` (paper): offsets and masks are predicted from
-          ``[z_t, x]``.
-        * ``'mean'``: from ``[r, x]`` with ``r`` the mean of ``z_t`` and the
-          N globally aligned features, a reference that a degraded key
-          frame (blurred, occluded) corrupts less. Key-frame values still
-          reach the output only through offsets and masks.
+    References r (what each supporting feature is calibrated against):
+        * ``'key'`` (paper): r = z_t.
+        * ``'mean'``: r = the mean of ``z_t`` and the N globally aligned
+          features, a reference that a degraded key frame (blurred,
+          occluded) corrupts less. Key-frame values still reach the output
+          only through offsets and masks.
 
     Args:
         in_channels (int): Channels C of each feature.
@@ -168,17 +168,18 @@ class LocalCalibrationModule(BaseModule):
             raise ValueError(f'warped must be (B, N, {self.in_channels}, H, '
                              f'W), got {tuple(warped.shape)}')
         b, n, c, h, w = warped.shape
+        ref = key
         if self.reference == 'mean':
-            key = (key + warped.sum(dim=1)) / (n + 1)
+            ref = (key + warped.sum(dim=1)) / (n + 1)
         if self.mode == 'aggregated':
             if n != self.num_supporting:
                 raise ValueError(
                     f'aggregated LCM expects {self.num_supporting} '
                     f'supporting features, got {n}')
-            x, ref, m = warped.reshape(b, n * c, h, w), key, 1
+            x, m = warped.reshape(b, n * c, h, w), 1
         else:
             x, m = warped.reshape(b * n, c, h, w), n
-            ref = key.unsqueeze(1).expand(b, n, c, h, w)
+            ref = ref.unsqueeze(1).expand(b, n, c, h, w)
             ref = ref.reshape(b * n, c, h, w)
         out_params: Dict[str, List[Tensor]] = dict(offsets=[], masks=[])
         for i, dcn in enumerate(self.dcns):
