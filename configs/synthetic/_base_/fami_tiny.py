@@ -34,7 +34,8 @@ model = dict(
             # offsets and masks from the mean of the key and the globally
             # aligned features, not from the key alone (the paper): a
             # blurred or occluded key frame otherwise misleads them, and
-            # the LCM cost 1.5 AP on degraded joints (docs/synthetic.md)
+            # GTM+LCM ended 1.5 AP below GTM alone on degraded joints
+            # (docs/synthetic.md)
             reference='mean',
             # on a CPU the grid_sample kernel trains ~8x faster than
             # torchvision's and mmcv's here (measured by
