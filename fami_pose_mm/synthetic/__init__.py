@@ -6,13 +6,14 @@ A tool library (not imported by ``fami_pose_mm`` itself): figures with the
 linear motion blur and moving occluders degrade single frames. See
 ``docs/synthetic.md`` and ``tools/synthetic/generate_synthetic_posetrack.py``.
 """
-from .config import PRESETS, SyntheticConfig
+from .config import PRESETS, SPLITS, SyntheticConfig
 from .degrade import motion_blur_kernel, occlusion_flags
 from .figure import KEYPOINT_NAMES
 from .generate import generate_dataset
 from .video import render_video
 
 __all__ = [
-    'PRESETS', 'SyntheticConfig', 'KEYPOINT_NAMES', 'generate_dataset',
-    'render_video', 'motion_blur_kernel', 'occlusion_flags'
+    'PRESETS', 'SPLITS', 'SyntheticConfig', 'KEYPOINT_NAMES',
+    'generate_dataset', 'render_video', 'motion_blur_kernel',
+    'occlusion_flags'
 ]

@@ -4,8 +4,8 @@ degraded joints.
 
 Predictions are the per-video PoseTrack18 files that ``PoseTrackAPMetric``
 writes (``outfile_prefix``); the ground truth is the generator's official
-per-video files; the joint flags come from
-``annotations/posetrack18_val_joint_flags.json``.
+per-video files (``annotations/<split>/``); the joint flags come from
+``annotations/posetrack18_<split>_joint_flags.json``.
 
 * ``all``: the official protocol (what ``mim test`` prints as
   ``posetrack18/AP``).
@@ -21,7 +21,7 @@ per-video files; the joint flags come from
 import json
 import os
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -129,3 +129,80 @@ def format_table(results: Dict[str, Dict[str, dict]]) -> str:
         cells = ' | '.join(f'{res[s]["AP"]:.1f}' for s in SUBSETS)
         lines.append(f'| {variant} | {cells} |')
     return '\n'.join(lines)
+
+
+# Each module's step and the full model's gain: (name, with, without).
+GAINS = (('GTM: (b) - (a)', 1, 0), ('LCM: (c) - (b)', 2, 1),
+         ('MI: (d) - (c)', 3, 2), ('full FAMI: (d) - (a)', 3, 0))
+
+
+def aggregate_seeds(runs: Sequence[Dict[str, Dict[str, dict]]]) -> Dict:
+    """Mean and sample std over data seeds of every cell and every gain.
+
+    Args:
+        runs (Sequence[dict]): One ``{variant: evaluate_subsets(...)}`` per
+            data seed, the same variants in the same order in each.
+
+    Returns:
+        dict: ``{'rows': {variant: {subset: (mean, std, values)}},
+        'gains': {gain name: {subset: (mean, std, values)}}}``; ``std`` uses
+        ``ddof=1`` (0 for a single seed); ``gains`` holds the rows of
+        :data:`GAINS` when the four variants (a)-(d) were run, else it is
+        empty.
+    """
+    if not runs:
+        raise ValueError('aggregate_seeds needs the results of at least one '
+                         'data seed, got none')
+    variants = list(runs[0])
+    for i, run in enumerate(runs):
+        if list(run) != variants:
+            raise ValueError(f'seed run {i} has variants {list(run)}, '
+                             f'expected {variants}')
+
+    def stats(values: List[float]) -> Tuple[float, float, List[float]]:
+        arr = np.asarray(values, dtype=float)
+        std = float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
+        return float(arr.mean()), std, [float(v) for v in arr]
+
+    rows = {
+        v: {s: stats([run[v][s]['AP'] for run in runs])
+            for s in SUBSETS}
+        for v in variants
+    }
+    gains = {}
+    if len(variants) == 4:  # (a)-(d): every step can be formed
+        for name, hi, lo in GAINS:
+            gains[name] = {
+                s: stats([
+                    run[variants[hi]][s]['AP'] - run[variants[lo]][s]['AP']
+                    for run in runs
+                ])
+                for s in SUBSETS
+            }
+    return dict(rows=rows, gains=gains)
+
+
+def format_seed_table(agg: Dict) -> str:
+    """Markdown tables of :func:`aggregate_seeds`: mean +- std per cell.
+
+    Args:
+        agg (dict): The output of :func:`aggregate_seeds`.
+
+    Returns:
+        str: The variants' table, then the gains' table (when present),
+        each cell ``mean ± std``.
+    """
+
+    def table(first: str, block: Dict) -> List[str]:
+        lines = [f'| {first} | ' + ' | '.join(f'{s} AP' for s in SUBSETS) +
+                 ' |', '|' + '---|' * (len(SUBSETS) + 1)]
+        for name, cells in block.items():
+            lines.append(f'| {name} | ' + ' | '.join(
+                f'{cells[s][0]:.1f} ± {cells[s][1]:.1f}'
+                for s in SUBSETS) + ' |')
+        return lines
+
+    out = table('variant', agg['rows'])
+    if agg['gains']:
+        out += [''] + table('gain', agg['gains'])
+    return '\n'.join(out)

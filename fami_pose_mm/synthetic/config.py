@@ -3,12 +3,19 @@
 from dataclasses import dataclass, fields, replace
 from typing import Tuple
 
+# The splits, in generation order: ``train`` to fit, ``val`` for every
+# design choice, ``test`` to report only. Each video draws from its own seed
+# sequence ``[seed, split code, index]``, so the splits are disjoint and a
+# split's videos do not depend on the sizes of the others.
+SPLITS = ('train', 'val', 'test')
+
 PRESETS = {
-    # 1,560 frames, ~3,400 person instances; well under two minutes.
+    # 1,920 frames, ~4,200 person instances; well under two minutes.
     'default': dict(num_train_videos=40, num_val_videos=12,
-                    frames_per_video=30),
+                    num_test_videos=12, frames_per_video=30),
     # A handful of short videos for smoke tests: a few seconds.
-    'quick': dict(num_train_videos=3, num_val_videos=2, frames_per_video=8),
+    'quick': dict(num_train_videos=3, num_val_videos=2, num_test_videos=2,
+                  frames_per_video=8),
 }
 
 
@@ -20,7 +27,8 @@ class SyntheticConfig:
         seed (int): Master seed; each video draws from
             ``SeedSequence([seed, split, video_index])``.
         num_train_videos (int): Videos in the train split.
-        num_val_videos (int): Videos in the val split.
+        num_val_videos (int): Videos in the val split (design choices).
+        num_test_videos (int): Videos in the test split (reported only).
         frames_per_video (int): Frames F per video (every frame labelled).
         image_size (tuple): ``(W, H)`` of the frames.
         persons_range (tuple): Min/max figures per video.
@@ -44,6 +52,7 @@ class SyntheticConfig:
     seed: int = 0
     num_train_videos: int = 40
     num_val_videos: int = 12
+    num_test_videos: int = 12
     frames_per_video: int = 30
     image_size: Tuple[int, int] = (320, 240)
     persons_range: Tuple[int, int] = (1, 3)
@@ -64,13 +73,13 @@ class SyntheticConfig:
     det_false_pos_rate: float = 0.3
 
     def __post_init__(self) -> None:
-        for name in ('num_train_videos', 'num_val_videos'):
-            if getattr(self, name) < 0:
-                raise ValueError(f'{name} must be >= 0, got '
-                                 f'{getattr(self, name)}')
-        if self.num_train_videos + self.num_val_videos == 0:
-            raise ValueError('at least one video is needed, got 0 train and '
-                             '0 val videos')
+        for split in SPLITS:
+            if self.num_videos(split) < 0:
+                raise ValueError(f'num_{split}_videos must be >= 0, got '
+                                 f'{self.num_videos(split)}')
+        if sum(self.num_videos(split) for split in SPLITS) == 0:
+            raise ValueError('at least one video is needed, got 0 train, 0 '
+                             'val and 0 test videos')
         if not 1 <= self.frames_per_video <= 9999:
             raise ValueError('frames_per_video must be in [1, 9999], got '
                              f'{self.frames_per_video}')
@@ -97,6 +106,13 @@ class SyntheticConfig:
         if not 1 <= self.jpeg_quality <= 100:
             raise ValueError(f'jpeg_quality must be in [1, 100], got '
                              f'{self.jpeg_quality}')
+
+    def num_videos(self, split: str) -> int:
+        """Videos in ``split`` (one of :data:`SPLITS`)."""
+        if split not in SPLITS:
+            raise ValueError(f'unknown split {split!r}, expected one of '
+                             f'{SPLITS}')
+        return getattr(self, f'num_{split}_videos')
 
     @classmethod
     def from_preset(cls, preset: str = 'default', **overrides) -> \

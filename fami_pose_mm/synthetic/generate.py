@@ -8,7 +8,7 @@ from typing import Dict, List, Tuple
 import cv2
 import numpy as np
 
-from .config import SyntheticConfig
+from .config import SPLITS, SyntheticConfig
 from .figure import KEYPOINT_NAMES
 from .video import render_video, video_rng
 from .writer import (coco_file, detections, dump_json, video_entries,
@@ -25,9 +25,8 @@ def _job(args: Tuple[SyntheticConfig, str, int, str]) -> List[Dict]:
 def _render_all(cfg: SyntheticConfig, out_dir: str, workers: int,
                 progress: bool) -> Dict[Tuple[str, int], List[Dict]]:
     """Render every video, in parallel when ``workers > 1``."""
-    jobs = [(cfg, split, i, out_dir)
-            for split, n in (('train', cfg.num_train_videos),
-                             ('val', cfg.num_val_videos)) for i in range(n)]
+    jobs = [(cfg, split, i, out_dir) for split in SPLITS
+            for i in range(cfg.num_videos(split))]
     try:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover
@@ -65,8 +64,8 @@ def generate_dataset(out_dir: str, cfg: SyntheticConfig, workers: int = 1,
     rendered = _render_all(cfg, out_dir, workers, progress)
     summary = {}
     ann_dir = osp.join(out_dir, 'annotations')
-    for split, num in (('train', cfg.num_train_videos),
-                       ('val', cfg.num_val_videos)):
+    for split in SPLITS:
+        num = cfg.num_videos(split)
         images, anns, flags, blur, dets = [], [], {}, {}, []
         for i in range(num):
             v_imgs, v_anns, v_flags, v_blur = video_entries(
@@ -75,9 +74,10 @@ def generate_dataset(out_dir: str, cfg: SyntheticConfig, workers: int = 1,
             anns += v_anns
             flags.update(v_flags)
             blur.update(v_blur)
-            if split == 'val':
+            if split != 'train':
                 dump_json(coco_file(v_imgs, v_anns),
-                          osp.join(ann_dir, 'val', f'{video_name(split, i)}.json'))
+                          osp.join(ann_dir, split,
+                                   f'{video_name(split, i)}.json'))
                 dets += detections(video_rng(cfg.seed, split, i, stream=1),
                                    v_imgs, v_anns, v_flags, cfg.det_jitter,
                                    cfg.det_miss_prob, cfg.det_false_pos_rate)
@@ -86,9 +86,9 @@ def generate_dataset(out_dir: str, cfg: SyntheticConfig, workers: int = 1,
         dump_json(dict(keypoint_names=list(KEYPOINT_NAMES), blur_length=blur,
                        annotations=flags),
                   osp.join(ann_dir, f'posetrack18_{split}_joint_flags.json'))
-        if split == 'val':
+        if split != 'train':
             dump_json(dets, osp.join(
-                ann_dir, 'posetrack18_val_human_detections.json'))
+                ann_dir, f'posetrack18_{split}_human_detections.json'))
         summary[split] = _split_summary(num, images, anns, flags, blur)
     summary['seconds'] = round(time.time() - start, 2)
     return summary
@@ -98,7 +98,7 @@ def _split_summary(num: int, images: List[Dict], anns: List[Dict],
                    flags: Dict, blur: Dict) -> Dict:
     """Counts of videos, frames, instances and annotated joint kinds."""
     vis = np.array([np.array(a['keypoints']).reshape(-1, 3)[:, 2] > 0
-                    for a in anns]).reshape(-1, 17)
+                    for a in anns], bool).reshape(-1, 17)
     occ = np.array([[j['occluded'] for j in flags[str(a['id'])]]
                     for a in anns], bool).reshape(-1, 17) & vis
     blr = np.array([[j['blurred'] for j in flags[str(a['id'])]]

@@ -22,7 +22,8 @@ from .motion import MOTION_KINDS, MotionClip
 from .occluders import sample_occluders
 from .render import draw_figure, make_background
 
-SPLIT_CODES = {'train': 1, 'val': 2}
+# Seed-sequence code of each split: changing one re-draws every video in it.
+SPLIT_CODES = {'train': 1, 'val': 2, 'test': 3}
 
 
 def video_rng(seed: int, split: str, index: int,
@@ -64,7 +65,7 @@ def render_video(cfg: SyntheticConfig, split: str, index: int,
 
     Args:
         cfg (SyntheticConfig): Generator settings.
-        split (str): ``'train'`` or ``'val'``.
+        split (str): ``'train'``, ``'val'`` or ``'test'``.
         index (int): Video index within the split.
         frame_dir (str): Folder receiving ``%06d.jpg`` frames.
 

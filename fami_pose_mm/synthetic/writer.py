@@ -4,8 +4,10 @@
 Writes, under ``OUT_DIR/annotations/``:
 
 * ``posetrack18_{split}.json``: COCO-style, field by field like PoseTrack18;
-* ``val/<video>.json``: the official per-video ground truth (every frame);
-* ``posetrack18_val_human_detections.json``: noisy detector boxes;
+* ``{split}/<video>.json`` (``val`` and ``test``): the official per-video
+  ground truth (every frame);
+* ``posetrack18_{split}_human_detections.json`` (``val`` and ``test``):
+  noisy detector boxes;
 * ``posetrack18_{split}_joint_flags.json``: per annotation and joint,
   ``{"occluded": bool, "blurred": bool}``.
 """
@@ -24,7 +26,7 @@ CATEGORIES = [dict(
     skeleton=[[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12],
               [7, 13], [6, 7], [6, 8], [7, 9], [8, 10], [9, 11], [2, 3],
               [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]])]
-_VID_BASE = {'train': 1, 'val': 100001}
+_VID_BASE = {'train': 1, 'val': 100001, 'test': 200001}
 
 
 def video_name(split: str, index: int) -> str:

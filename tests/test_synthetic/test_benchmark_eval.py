@@ -8,7 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
-from fami_pose_mm.synthetic.benchmark_eval import (evaluate_subsets,
+from fami_pose_mm.synthetic.benchmark_eval import (SUBSETS, aggregate_seeds,
+                                                   evaluate_subsets,
+                                                   format_seed_table,
                                                    format_table,
                                                    load_joint_masks)
 from fami_pose_mm.synthetic.compare_video import render_side_by_side
@@ -109,3 +111,42 @@ def test_side_by_side_video(tiny_set, tmp_path):
     first = cv2.imread(osp.join(root, 'images', 'val', video[:-5],
                                 '000000.jpg'))
     assert frame.shape == (first.shape[0], 2 * first.shape[1], 3)
+
+
+def _run(aps):
+    """A fake run: variant -> subset -> AP, from one AP per variant."""
+    names = ['(a)', '(b)', '(c)', '(d)']
+    return {n: {s: dict(AP=ap + i, num_gt=10) for i, s in enumerate(SUBSETS)}
+            for n, ap in zip(names, aps)}
+
+
+def test_aggregate_seeds_mean_std_and_gains():
+    runs = [_run([80, 84, 85, 86]), _run([82, 85, 85, 88]),
+            _run([81, 86, 87, 87])]
+    agg = aggregate_seeds(runs)
+    mean, std, values = agg['rows']['(a)']['all']
+    assert (mean, values) == (81.0, [80.0, 82.0, 81.0])
+    assert std == pytest.approx(1.0)  # sample std (ddof=1)
+    mean, std, values = agg['rows']['(d)']['degraded']
+    assert values == [90.0, 92.0, 91.0] and mean == 91.0
+    gtm = agg['gains']['GTM: (b) - (a)']['degraded']
+    assert gtm[2] == [4.0, 3.0, 5.0] and gtm[0] == pytest.approx(4.0)
+    full = agg['gains']['full FAMI: (d) - (a)']['clean']
+    assert full[2] == [6.0, 6.0, 6.0] and full[1] == 0.0
+    assert agg['gains']['LCM: (c) - (b)']['all'][2] == [1.0, 0.0, 1.0]
+    assert agg['gains']['MI: (d) - (c)']['all'][2] == [1.0, 3.0, 0.0]
+    table = format_seed_table(agg)
+    assert '| (a) | 81.0 ± 1.0 |' in table
+    assert '| full FAMI: (d) - (a) | 6.0 ± 0.0 |' in table
+    assert table.count('\n|') == 1 + 4 + 2 + 4  # sep, rows, head+sep, gains
+
+
+def test_aggregate_seeds_one_seed_and_bad_input():
+    agg = aggregate_seeds([_run([80, 84, 85, 86])])
+    assert agg['rows']['(b)']['all'][:2] == (84.0, 0.0)
+    partial = aggregate_seeds([{'(a)': _run([80])['(a)']}])
+    assert partial['gains'] == {}
+    with pytest.raises(ValueError, match='at least one'):
+        aggregate_seeds([])
+    with pytest.raises(ValueError, match='seed run 1'):
+        aggregate_seeds([_run([80, 84, 85, 86]), {'(a)': {}}])

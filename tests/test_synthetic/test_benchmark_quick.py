@@ -13,11 +13,11 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # ~2.5 min on 2 idle cores
-def test_quick_benchmark_end_to_end(tmp_path, monkeypatch):
+def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(REPO)  # the script runs from the repository root
     script = runpy.run_path(
         osp.join(REPO, 'tools', 'synthetic', 'run_benchmark.py'))
-    work = tmp_path / 'work'
+    work = tmp_path / 'seeds' / 'seed0'
     results = script['main']([
         '--preset', 'quick', '--data-root',
         str(tmp_path / 'data'), '--work-dir',
@@ -31,7 +31,8 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch):
             ap = res[subset]['AP']
             assert math.isnan(ap) or 0.0 <= ap <= 100.0, (variant, subset)
         assert res['all']['num_gt'] > 0
-    # the table printed by `mim test` (official metric) and ours agree
+    # the table printed by `mim test` (official metric) and ours, both on
+    # the test split, agree
     for name in ('a_single_frame', 'd_fami'):
         with open(work / name / 'test_metrics.json') as f:
             metric = json.load(f)
@@ -40,6 +41,28 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch):
             results[title]['all']['AP'], abs=1e-6)
     saved = json.loads((work / 'results.json').read_text())
     assert saved['preset'] == 'quick' and len(saved['results']) == 4
+    assert saved['split'] == 'test'
+    test_videos = {
+        p.name
+        for p in (tmp_path / 'data' / 'annotations' / 'test').iterdir()
+    }
+    assert {p.name for p in (work / 'd_fami' / 'predictions').iterdir()
+            } == test_videos
+    assert all(v.endswith('_synthetic_test.json') for v in test_videos)
+
+    # the seeds table reuses a finished run of the same seed and split
+    seeds = runpy.run_path(
+        osp.join(REPO, 'tools', 'synthetic', 'run_benchmark_seeds.py'))
+    capsys.readouterr()
+    agg = seeds['main']([
+        '--preset', 'quick', '--seeds', '0', '--work-dir',
+        str(tmp_path / 'seeds')
+    ])
+    assert 'reusing' in capsys.readouterr().out
+    d = '(d) GTM + LCM + MI'
+    assert agg['rows'][d]['all'][2] == [results[d]['all']['AP']]
+    assert 'full FAMI: (d) - (a)' in (tmp_path / 'seeds' /
+                                      'results.md').read_text()
     assert (work / 'results.md').read_text().count('| (') == 4
     cap = cv2.VideoCapture(str(work / 'side_by_side.mp4'))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) > 0

@@ -9,7 +9,8 @@ import pytest
 
 from fami_pose_mm.synthetic import SyntheticConfig, generate_dataset
 
-SMALL = dict(num_train_videos=1, num_val_videos=1, frames_per_video=3)
+SMALL = dict(num_train_videos=1, num_val_videos=1, num_test_videos=1,
+             frames_per_video=3)
 
 
 def _md5s(root):
@@ -28,8 +29,9 @@ def test_same_seed_same_bytes(tmp_path):
     generate_dataset(str(tmp_path / 'a'), cfg, workers=1)
     generate_dataset(str(tmp_path / 'b'), cfg, workers=2)
     a, b = _md5s(tmp_path / 'a'), _md5s(tmp_path / 'b')
-    # 6 frames, 2 COCO files, 2 flag files, detections, 1 per-video file.
-    assert len(a) == 12
+    # 9 frames, 3 COCO files, 3 flag files, 2 detection files, 2 per-video
+    # files (val, test).
+    assert len(a) == 19
     assert a == b
     other = SyntheticConfig.from_preset('quick', seed=8, **SMALL)
     generate_dataset(str(tmp_path / 'c'), other, workers=1)
@@ -47,8 +49,24 @@ def test_video_does_not_depend_on_video_count(tmp_path):
     generate_dataset(str(tmp_path / 'two'), two, workers=1)
     a, b = _md5s(tmp_path / 'one'), _md5s(tmp_path / 'two')
     frames = [k for k in a if k.endswith('.jpg')]
-    assert len(frames) == 4
+    assert len(frames) == 8  # 1 train, 1 val, 2 test videos x 2 frames
     assert all(a[k] == b[k] for k in frames)
+
+
+def test_adding_test_videos_keeps_train_and_val(tmp_path):
+    """The test split is drawn apart: train and val stay byte-identical."""
+    kw = dict(seed=2, num_train_videos=1, num_val_videos=1,
+              frames_per_video=2)
+    generate_dataset(str(tmp_path / 'without'),
+                     SyntheticConfig.from_preset('quick', num_test_videos=0,
+                                                 **kw), workers=1)
+    generate_dataset(str(tmp_path / 'with'),
+                     SyntheticConfig.from_preset('quick', num_test_videos=2,
+                                                 **kw), workers=1)
+    a, b = _md5s(tmp_path / 'without'), _md5s(tmp_path / 'with')
+    kept = [k for k in a if 'test' not in k]
+    assert len(kept) == 10 and all(a[k] == b[k] for k in kept)
+    assert len([k for k in b if k.endswith('.jpg') and '/test/' in k]) == 4
 
 
 @pytest.mark.parametrize('kwargs, word', [
@@ -57,7 +75,8 @@ def test_video_does_not_depend_on_video_count(tmp_path):
     (dict(blur_prob=1.5), 'blur_prob'),
     (dict(persons_range=(3, 1)), 'persons_range'),
     (dict(motion_period_range=(0, 8)), 'motion_period_range'),
-    (dict(num_train_videos=0, num_val_videos=0), 'video'),
+    (dict(num_train_videos=0, num_val_videos=0, num_test_videos=0), 'video'),
+    (dict(num_test_videos=-1), 'num_test_videos'),
     (dict(bogus=1), 'bogus'),
 ])
 def test_bad_settings_are_named(kwargs, word):
@@ -78,6 +97,7 @@ def test_command_line_quick_preset(tmp_path, capsys):
                             '5', '--workers', '1', '--no-progress'])
     assert (summary['train']['videos'], summary['train']['frames']) == (3, 24)
     assert (summary['val']['videos'], summary['val']['frames']) == (2, 16)
+    assert (summary['test']['videos'], summary['test']['frames']) == (2, 16)
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith('split | videos | frames')
     assert len(os.listdir(tmp_path / 'images' / 'train')) == 3

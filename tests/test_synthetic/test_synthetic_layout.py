@@ -1,5 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """Layout and PoseTrack18 format of the generated set."""
+import hashlib
 import json
 import os
 import os.path as osp
@@ -22,11 +23,14 @@ def test_files_in_posetrack18_layout(tiny_set):
     root, cfg, summary = tiny_set
     ann = osp.join(root, 'annotations')
     assert sorted(os.listdir(ann)) == [
-        'posetrack18_train.json', 'posetrack18_train_joint_flags.json',
-        'posetrack18_val.json', 'posetrack18_val_human_detections.json',
-        'posetrack18_val_joint_flags.json', 'val']
+        'posetrack18_test.json', 'posetrack18_test_human_detections.json',
+        'posetrack18_test_joint_flags.json', 'posetrack18_train.json',
+        'posetrack18_train_joint_flags.json', 'posetrack18_val.json',
+        'posetrack18_val_human_detections.json',
+        'posetrack18_val_joint_flags.json', 'test', 'val']
     assert sorted(os.listdir(osp.join(ann, 'val'))) == [
         '100001_synthetic_val.json', '100002_synthetic_val.json']
+    assert os.listdir(osp.join(ann, 'test')) == ['200001_synthetic_test.json']
     assert os.listdir(osp.join(root, 'images', 'train')) == [
         '000001_synthetic_train']
     frames = sorted(os.listdir(
@@ -36,6 +40,7 @@ def test_files_in_posetrack18_layout(tiny_set):
                               '000004.jpg'))
     assert img.shape == (240, 320, 3)
     assert summary['train']['frames'] == 5 and summary['val']['frames'] == 10
+    assert summary['test']['frames'] == 5
 
 
 def test_coco_file_mirrors_real_posetrack18(tiny_set):
@@ -162,3 +167,31 @@ def test_loads_as_multi_frame_dataset(tiny_set):
     dets = _load(osp.join(root, 'annotations',
                           'posetrack18_val_human_detections.json'))
     assert len(det) == sum(d['score'] >= 0.2 for d in dets)
+
+
+def test_splits_are_disjoint_and_test_is_complete(tiny_set):
+    root, _, summary = tiny_set
+    ann = osp.join(root, 'annotations')
+    ids, frames = {}, {}
+    for split in ('train', 'val', 'test'):
+        coco = _load(osp.join(ann, f'posetrack18_{split}.json'))
+        ids[split] = {img['id'] for img in coco['images']}
+        frames[split] = {
+            hashlib.md5(open(osp.join(root, img['file_name']),
+                             'rb').read()).hexdigest()
+            for img in coco['images']
+        }
+        assert all(f'/{split}/' in img['file_name'] for img in coco['images'])
+    for a, b in (('train', 'val'), ('train', 'test'), ('val', 'test')):
+        assert not ids[a] & ids[b], (a, b)
+        assert not frames[a] & frames[b], (a, b)
+    # test has its own per-video ground truth, detections and joint flags
+    gt = _load(osp.join(ann, 'test', '200001_synthetic_test.json'))
+    assert {img['id'] for img in gt['images']} == ids['test']
+    dets = _load(osp.join(ann, 'posetrack18_test_human_detections.json'))
+    assert dets and {d['image_id'] for d in dets} <= ids['test']
+    flags = _load(osp.join(ann, 'posetrack18_test_joint_flags.json'))
+    coco = _load(osp.join(ann, 'posetrack18_test.json'))
+    assert set(flags['annotations']) == {
+        str(a['id']) for a in coco['annotations']}
+    assert summary['test']['instances'] == len(coco['annotations'])

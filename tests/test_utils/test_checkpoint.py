@@ -1,6 +1,9 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""mmengine checkpoints (with numpy objects) load under torch >= 2.6."""
+"""mmengine checkpoints (with numpy objects) load under torch >= 2.6, and a
+checkpoint that would run code on load is refused."""
+import os
 import pathlib
+import pickle
 
 import numpy as np
 import pytest
@@ -8,6 +11,8 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
 import fami_pose_mm  # noqa: F401  registers the loaders
+from mmengine.logging import HistoryBuffer
+
 from fami_pose_mm.utils.checkpoint import (load_local_checkpoint,
                                            load_url_checkpoint)
 
@@ -53,3 +58,83 @@ def test_url_scheme_is_ours_and_loads_numpy_objects(tmp_path, monkeypatch):
     loaded = load_url_checkpoint(url, map_location='cpu')
     assert loaded['meta']['seed'] == 7
     assert pathlib.Path(hub / 'checkpoints' / 'td-hm_tiny.pth').exists()
+
+
+class _RunsCode:
+    """Pickles as a call of ``os.system``: what a malicious file does."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.marker}', ))
+
+
+class AllowedStats:
+    """A user type that is not in the allow-list."""
+
+    def __init__(self, value=0):
+        self.value = value
+
+
+def test_real_mmengine_objects_load(tmp_path):
+    hub = HistoryBuffer()
+    hub.update(0.5)
+    hub.update(0.25)
+    ckpt = dict(
+        meta=dict(
+            dataset_meta=dict(sigmas=np.ones(17, np.float32),
+                              flip_indices=[0, 2, 1]),
+            epoch=np.int64(3), lr=np.float64(1e-3)),
+        message_hub=dict(log_scalars={'train/loss': hub},
+                         runtime_info=dict(iter=7)),
+        state_dict=dict(w=torch.ones(2)))
+    path = str(tmp_path / 'real.pth')
+    torch.save(ckpt, path)
+    loaded = _load_checkpoint(path, map_location='cpu')
+    buf = loaded['message_hub']['log_scalars']['train/loss']
+    assert isinstance(buf, HistoryBuffer) and buf.mean() == 0.375
+    assert loaded['meta']['dataset_meta']['sigmas'].dtype == np.float32
+    assert loaded['meta']['epoch'] == 3
+
+
+def test_pickle_that_runs_code_is_refused(tmp_path):
+    marker = tmp_path / 'ran'
+    path = str(tmp_path / 'evil.pth')
+    torch.save(dict(state_dict={}, meta=_RunsCode(marker)), path)
+    with pytest.raises(pickle.UnpicklingError,
+                       match=r'evil\.pth calls posix\.system when loaded.*'
+                       'refused'):
+        _load_checkpoint(path, map_location='cpu')
+    assert not marker.exists()
+
+
+def test_extra_type_allowed_only_by_name(tmp_path, monkeypatch):
+    path = str(tmp_path / 'custom.pth')
+    torch.save(dict(meta=dict(stats=AllowedStats(4))), path)
+    name = f'{__name__}.AllowedStats'
+    monkeypatch.delenv('FAMI_CHECKPOINT_ALLOW', raising=False)
+    with pytest.raises(pickle.UnpicklingError, match='AllowedStats'):
+        load_local_checkpoint(path)
+    monkeypatch.setenv('FAMI_CHECKPOINT_ALLOW', f'collections.Counter, {name}')
+    assert load_local_checkpoint(path)['meta']['stats'].value == 4
+    monkeypatch.setenv('FAMI_CHECKPOINT_ALLOW', 'nosuchmodule.Thing')
+    with pytest.raises(ValueError, match='nosuchmodule.Thing'):
+        load_local_checkpoint(path)
+
+
+@pytest.mark.parametrize('content', [b'', b'not a checkpoint at all',
+                                     b'PK\x03\x04broken zip'])
+def test_file_that_is_not_a_checkpoint_is_named(tmp_path, content):
+    path = tmp_path / 'notes.pth'
+    path.write_bytes(content)
+    with pytest.raises(pickle.UnpicklingError, match='notes.pth'):
+        _load_checkpoint(str(path), map_location='cpu')
+
+
+def test_unreachable_url_names_url_and_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.hub, '_hub_dir', str(tmp_path / 'hub'))
+    url = 'http://127.0.0.1:9/missing/td-hm_none.pth'
+    with pytest.raises(FileNotFoundError,
+                       match='td-hm_none.pth.*put it at .*checkpoints'):
+        load_url_checkpoint(url)

@@ -14,11 +14,13 @@ import os.path as osp
 import sys
 
 try:
-    from fami_pose_mm.synthetic import SyntheticConfig, generate_dataset
+    from fami_pose_mm.synthetic import (SPLITS, SyntheticConfig,
+                                        generate_dataset)
 except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..',
                                             '..')))
-    from fami_pose_mm.synthetic import SyntheticConfig, generate_dataset
+    from fami_pose_mm.synthetic import (SPLITS, SyntheticConfig,
+                                        generate_dataset)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -29,10 +31,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--preset', default='default',
                         choices=['default', 'quick'],
-                        help='sizes: default (40+12 videos x 30 frames) or '
-                        'quick (3+2 videos x 8 frames)')
+                        help='sizes (train+val+test videos): default '
+                        '(40+12+12 videos x 30 frames) or quick (3+2+2 videos '
+                        'x 8 frames)')
     parser.add_argument('--num-train-videos', type=int, default=None)
     parser.add_argument('--num-val-videos', type=int, default=None)
+    parser.add_argument('--num-test-videos', type=int, default=None)
     parser.add_argument('--frames-per-video', type=int, default=None)
     parser.add_argument('--image-size', type=int, nargs=2, default=None,
                         metavar=('W', 'H'))
@@ -48,13 +52,14 @@ def main(argv=None) -> dict:
     cfg = SyntheticConfig.from_preset(
         args.preset, seed=args.seed, num_train_videos=args.num_train_videos,
         num_val_videos=args.num_val_videos,
+        num_test_videos=args.num_test_videos,
         frames_per_video=args.frames_per_video, image_size=args.image_size)
     summary = generate_dataset(args.out_dir, cfg, workers=args.workers,
                                progress=not args.no_progress)
     head = ('split', 'videos', 'frames', 'people', 'joints', 'clean',
             'occluded', 'blurred', 'blurred frames')
     print(' | '.join(head))
-    for split in ('train', 'val'):
+    for split in SPLITS:
         s = summary[split]
         j = max(s['joints'], 1)
         print(' | '.join([

@@ -3,16 +3,19 @@
 
 1. generates the seeded dataset (PoseTrack18 layout) unless it is there;
 2. trains (a) single frame, then (b) GTM, (c) GTM+LCM and (d) full FAMI
-   (backbone of (a), frozen) through ``mim train mmpose``;
-3. tests each through ``mim test mmpose`` with the PoseTrack metric,
-   which writes per-video prediction files;
+   (backbone of (a), frozen) through ``mim train mmpose`` on ``train``;
+3. tests each through ``mim test mmpose`` with the PoseTrack metric on the
+   ``test`` split (``--split val`` for design runs), which writes per-video
+   prediction files;
 4. prints and saves the table of AP on all, clean, occluded, blurred and
    degraded (occluded or blurred) joints (``results.md`` /
-   ``results.json`` in the work dir) and renders one validation sequence
+   ``results.json`` in the work dir) and renders one sequence of the split
    with (a) and (d) side by side (``side_by_side.mp4``).
 
     python tools/synthetic/run_benchmark.py                  # full, <= 30 min on 2 CPU cores
     python tools/synthetic/run_benchmark.py --preset quick   # smoke run, a few minutes
+    # a design run: another setting, scored on val
+    python tools/synthetic/run_benchmark.py --split val --work-dir work_dirs/x
 
     # one ablation row on top of an earlier run's model (a), e.g. the LCM
     # with a random kernel instead of the identity start
@@ -43,7 +46,17 @@ PRESETS = dict(
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--preset', choices=sorted(PRESETS), default='full')
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--seed',
+        type=int,
+        default=0,
+        help='data seed (the generated set) and training seed; 0 is the '
+        'design seed')
+    parser.add_argument(
+        '--split',
+        choices=('val', 'test'),
+        default='test',
+        help='split to score: val for design choices, test to report')
     parser.add_argument('--data-root', help='default: data/synthetic[_quick]')
     parser.add_argument(
         '--work-dir', help='default: work_dirs/synthetic[_quick]')
@@ -84,17 +97,23 @@ def run(cmd: list, log_file: str) -> None:
                            f'{log_file}:\n{tail}')
 
 
-def data_options(root: str, workers: int) -> list:
-    """--cfg-options pointing every dataset and evaluator at ``root``."""
+def data_options(root: str, workers: int, split: str = 'test') -> list:
+    """--cfg-options pointing every dataset and evaluator at ``root``.
+
+    The runner's ``val`` loader reads the ``val`` split; its ``test``
+    loader (``mim test``) reads ``split``.
+    """
     root = root.rstrip('/') + '/'
     ann = root + 'annotations/'
     opts = [f'train_dataloader.dataset.data_root={root}']
-    for split in ('val', 'test'):
+    for loader, data_split in (('val', 'val'), ('test', split)):
         opts += [
-            f'{split}_dataloader.dataset.data_root={root}',
-            f'{split}_dataloader.dataset.bbox_file='
-            f'{ann}posetrack18_val_human_detections.json',
-            f'{split}_evaluator.ann_file={ann}posetrack18_val.json',
+            f'{loader}_dataloader.dataset.data_root={root}',
+            f'{loader}_dataloader.dataset.ann_file='
+            f'annotations/posetrack18_{data_split}.json',
+            f'{loader}_dataloader.dataset.bbox_file='
+            f'{ann}posetrack18_{data_split}_human_detections.json',
+            f'{loader}_evaluator.ann_file={ann}posetrack18_{data_split}.json',
         ]
     for loader in ('train', 'val', 'test'):
         opts += [
@@ -136,7 +155,7 @@ def main(argv=None) -> dict:
         print(f'[1/4] reusing the generated set in {data_root}')
     timings['generate'] = time.time() - start
 
-    common = data_options(data_root, preset['workers'])
+    common = data_options(data_root, preset['workers'], args.split)
     single_ckpt = args.single_frame_checkpoint or osp.join(
         work_dir, 'a_single_frame.pth')
     results = {}
@@ -173,7 +192,7 @@ def main(argv=None) -> dict:
         ckpt = osp.join(vdir, f'epoch_{epochs}.pth')
         if variant.startswith('a_'):
             shutil.copyfile(ckpt, single_ckpt)
-        print(f'[3/4] testing {title}')
+        print(f'[3/4] testing {title} on {args.split}')
         pred_dir = osp.join(vdir, 'predictions')
         run([
             'mim', 'test', 'mmpose', config, '--checkpoint', ckpt,
@@ -183,9 +202,9 @@ def main(argv=None) -> dict:
             osp.join(work_dir, f'{variant}_test.log'))
         from fami_pose_mm.synthetic.benchmark_eval import evaluate_subsets
         results[title] = evaluate_subsets(
-            osp.join(data_root, 'annotations', 'val'), pred_dir,
+            osp.join(data_root, 'annotations', args.split), pred_dir,
             osp.join(data_root, 'annotations',
-                     'posetrack18_val_joint_flags.json'))
+                     f'posetrack18_{args.split}_joint_flags.json'))
         timings[variant] = time.time() - t0
         print(f'      AP {results[title]["all"]["AP"]:.1f} '
               f'({timings[variant]:.0f} s)')
@@ -199,15 +218,16 @@ def finish(args, data_root, work_dir, results, timings, start) -> dict:
     print('[4/4] results')
     table = format_table(results)
     total = time.time() - start
-    footer = (f'\nseed {args.seed}, preset {args.preset}, '
-              f'{total / 60:.1f} min in total on {os.cpu_count()} CPU '
-              f'core(s); command: {args.command}')
+    footer = (f'\n{args.split} split, data seed {args.seed}, preset '
+              f'{args.preset}, {total / 60:.1f} min in total on '
+              f'{os.cpu_count()} CPU core(s); command: {args.command}')
     print(table + footer)
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(table + '\n' + footer + '\n')
     with open(osp.join(work_dir, 'results.json'), 'w') as f:
         json.dump(dict(results=results, timings_s=timings, seed=args.seed,
-                       preset=args.preset), f, indent=1)
+                       preset=args.preset, split=args.split,
+                       minutes=total / 60, command=args.command), f, indent=1)
     a_dir = osp.join(work_dir, 'a_single_frame', 'predictions')
     d_dir = osp.join(work_dir, 'd_fami', 'predictions')
     if osp.isdir(a_dir) and osp.isdir(d_dir):
