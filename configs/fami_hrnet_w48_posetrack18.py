@@ -1,31 +1,16 @@
-# FAMI-Pose, HRNet-W48, 384x288, PoseTrack18, window (-2, -1, +1, +2).
-# Recipe: Adam 1e-3, x0.1 at epochs 8/12/16, 20 epochs, batch 48 in total,
-# frozen COCO-pretrained backbone.
+# FAMI-Pose, HRNet-W48, 384x288, PoseTrack18, window (-2, -1, +1, +2),
+# frozen COCO-pretrained backbone, trained with ./_base_/schedules/fami_20e.py.
 _base_ = [
-    'mmpose::_base_/default_runtime.py',
+    './_base_/schedules/fami_20e.py',
     './_base_/datasets/posetrack18_video.py',
     './_base_/models/fami_hrnet_w48.py',
 ]
-custom_imports = dict(imports=['fami_pose_mm'], allow_failed_imports=False)
-default_scope = 'mmpose'
 
-train_cfg = dict(by_epoch=True, max_epochs=20, val_interval=1)
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
-param_scheduler = [
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=20,
-        milestones=[8, 12, 16],
-        gamma=0.1,
-        by_epoch=True)
-]
-# 48 clips per step on one GPU; with G GPUs set batch_size=48 // G or train
-# with --auto-scale-lr (scales lr by total batch / 48)
-auto_scale_lr = dict(base_batch_size=48)
-train_dataloader = dict(batch_size=48)
+train_dataloader = dict(batch_size=48)  # the recipe's batch
+default_hooks = dict(checkpoint=dict(save_best='posetrack18/AP'))
 
-default_hooks = dict(
-    checkpoint=dict(save_best='posetrack18/AP', rule='greater', interval=1))
-
-model = dict(head=dict(decoder={{_base_.codec}}))
+# The data fixes the clip length (key frame + one per frame offset) and the
+# codec the head decodes with.
+model = dict(
+    neck=dict(num_frames=1 + len(_base_.frame_offsets)),
+    head=dict(decoder=_base_.codec))

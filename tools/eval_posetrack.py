@@ -17,8 +17,8 @@ from typing import List, Optional
 
 from terminaltables import AsciiTable
 
-from fami_pose_mm.evaluation.functional import (evaluate_posetrack,
-                                                load_posetrack18_folders)
+from fami_pose_mm.evaluation.functional import evaluate_posetrack
+from fami_pose_mm.fileio import load_posetrack18_folders
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

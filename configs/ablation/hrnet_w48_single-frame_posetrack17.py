@@ -9,20 +9,10 @@ model = dict(
     _delete_=True,
     type='TopdownPoseEstimator',
     data_preprocessor=dict(
-        type='MultiFramePoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True,
-        key_frame_only=True),
-    backbone=dict(
-        type='HRNet',
-        in_channels=3,
-        extra={{_base_.model.backbone.extra}},
-        frozen_stages=4,
-        norm_eval=True,
-        init_cfg={{_base_.model.backbone.init_cfg}}),
-    head={{_base_.model.head}},
-    test_cfg={{_base_.model.test_cfg}})
+        _base_.model.data_preprocessor, key_frame_only=True),
+    backbone=dict(_base_.model.backbone, frozen_stages=4, norm_eval=True),
+    head=_base_.model.head,
+    test_cfg=_base_.model.test_cfg)
 
 train_dataloader = dict(dataset=dict(frame_offsets=()))
 val_dataloader = dict(dataset=dict(frame_offsets=()))

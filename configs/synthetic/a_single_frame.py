@@ -3,27 +3,18 @@
 # variants (b)-(d).
 _base_ = ['./_base_/synthetic_base.py']
 
-single_meta_keys = ('id', 'img_id', 'img_path', 'category_id', 'crowd_index',
-                    'ori_shape', 'img_shape', 'input_size', 'input_center',
-                    'input_scale', 'flip', 'flip_direction', 'flip_indices',
-                    'raw_ann_info', 'bbox', 'bbox_score', 'dataset_name')
+# The base's pipelines with mmpose's LoadImage and without the multi-frame
+# meta keys.
+single_meta_keys = tuple(
+    key for key in _base_.video_meta_keys
+    if key not in ('supporting_img_paths', 'supporting_frame_indices',
+                   'frame_offsets', 'vid_id'))
 train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=1.25),
-    dict(type='RandomFlip', direction='horizontal', prob=0.5),
-    dict(
-        type='RandomBBoxTransform',
-        scale_factor=(0.75, 1.25),
-        rotate_factor=30.0,
-        rotate_prob=0.5),
-    dict(type='TopdownAffine', input_size={{_base_.codec.input_size}}),
-    dict(type='GenerateTarget', encoder={{_base_.codec}}),
+    dict(type='LoadImage'), *_base_.train_pipeline[1:-1],
     dict(type='PackPoseInputs', meta_keys=single_meta_keys)
 ]
 val_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=1.25),
-    dict(type='TopdownAffine', input_size={{_base_.codec.input_size}}),
+    dict(type='LoadImage'), *_base_.val_pipeline[1:-1],
     dict(type='PackPoseInputs', meta_keys=single_meta_keys)
 ]
 train_dataloader = dict(

@@ -1,38 +1,37 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""Person boxes from a PoseTrack-style detection JSON file."""
-import json
+"""Person boxes from a detection JSON file, looked up per frame."""
 import os.path as osp
 from collections import defaultdict
 from typing import Dict, List, Optional, Set
 
 import numpy as np
 
-POSETRACK_FRAMES_PER_VIDEO = 10000
+from fami_pose_mm.fileio import (Detection, filter_detections,
+                                 read_detections, split_posetrack_image_id)
 
 
 class BBoxFile:
     """Person boxes read from a detection JSON file, looked up per frame.
 
-    The file is a list of detections (the format of PoseTrack / COCO
-    detection results, e.g. MMPose's ``*_human_detections.json``), or a
-    COCO-like dict whose ``annotations`` are those detections and whose
-    ``images`` map ``id`` to ``file_name``. Each detection has ``bbox``
-    (``[x, y, w, h]`` in pixels), optionally ``score`` (default 1) and
-    ``category_id`` (only 1 = person is kept when present), and one frame
-    key, tried in this order:
+    The file, the required ``bbox`` and ``score`` and the keep rule
+    (``category_id`` 1 or absent, ``score >= score_thr``) are those of the
+    dataset's ``bbox_file``: see :mod:`fami_pose_mm.fileio.detection_file`.
+    Each kept detection goes to the frame given by its first frame key:
 
     * ``frame_index``: the 0-based index of the frame in the input;
-    * ``file_name`` / ``image_name`` / ``img_path``: matched by base name to
-      the frame name (video frames are named ``'000000.jpg'``, ...; images
-      keep their file name); or, in the COCO-like dict, the ``file_name``
-      of the image whose ``id`` is the detection's ``image_id``;
+    * its file name (``file_name`` / ``image_name`` / ``img_path``, or in
+      the COCO-like dict the ``file_name`` of its image): matched by base
+      name to the frame name (video frames are named ``'000000.jpg'``,
+      ...; images keep their file name);
     * ``image_id`` (int): a PoseTrack18 image id
       ``1e10 + video_number * 1e4 + frame_index``, so the frame index is
       ``image_id % 10000``.
 
     Args:
         path (str): The JSON file.
-        score_thr (float): Detections scoring ``<= score_thr`` are dropped.
+        score_thr (float): Detections scoring below are dropped.
+        video_number (int, optional): With PoseTrack image ids of several
+            videos in the file, the video to take.
 
     Raises:
         FileNotFoundError: If the file is missing.
@@ -44,29 +43,13 @@ class BBoxFile:
                  path: str,
                  score_thr: float = 0.0,
                  video_number: Optional[int] = None) -> None:
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'bboxes file {path} does not exist')
-        try:
-            with open(path) as f:
-                content = json.load(f)
-        except json.JSONDecodeError as err:
-            raise ValueError(f'bboxes file {path} is not valid JSON: {err}')
-        id_to_name = {}
-        if isinstance(content, dict):
-            id_to_name = {
-                img['id']: img['file_name']
-                for img in content.get('images', [])
-            }
-            content = content.get('annotations')
-        if not isinstance(content, list):
-            raise ValueError(f'bboxes file {path} must hold a list of '
-                             'detections or a dict with "annotations"')
         self.by_index: Dict[int, List[list]] = defaultdict(list)
         self.by_name: Dict[str, List[list]] = defaultdict(list)
         self.video_number = video_number
         self.videos: Set[int] = set()
-        for i, det in enumerate(content):
-            self._add(det, i, path, id_to_name, score_thr)
+        detections, _ = filter_detections(read_detections(path), score_thr)
+        for det in detections:
+            self._add(det, path)
         if video_number is None and len(self.videos) > 1:
             some = ', '.join(str(v) for v in sorted(self.videos)[:5])
             raise ValueError(
@@ -75,38 +58,21 @@ class BBoxFile:
                 'video_number (--bboxes-video) so that frames of different '
                 'videos are not mixed')
 
-    def _add(self, det: dict, i: int, path: str, id_to_name: dict,
-             score_thr: float) -> None:
-        where = f'detection {i} of {path}'
-        if not isinstance(det, dict) or 'bbox' not in det:
-            raise ValueError(f'{where} has no "bbox": {det!r}')
-        bbox = det['bbox']
-        if len(bbox) != 4:
-            raise ValueError(f'{where}: "bbox" must be [x, y, w, h], got '
-                             f'{bbox}')
-        if det.get('category_id', 1) != 1:
-            return
-        score = float(det.get('score', 1.0))
-        if score <= score_thr:
-            return
-        x, y, w, h = (float(v) for v in bbox)
-        row = [x, y, x + w, y + h, score]
-        name = det.get('file_name', det.get('image_name', det.get('img_path')))
-        if 'frame_index' in det:
-            self.by_index[int(det['frame_index'])].append(row)
-        elif name is not None or det.get('image_id') in id_to_name:
-            name = name if name is not None else id_to_name[det['image_id']]
-            self.by_name[osp.basename(name)].append(row)
-        elif isinstance(det.get('image_id'), int):
-            frame = det['image_id'] % POSETRACK_FRAMES_PER_VIDEO
-            video = det['image_id'] // POSETRACK_FRAMES_PER_VIDEO % 1000000
+    def _add(self, det: Detection, path: str) -> None:
+        row = det.xyxy + [det.score]
+        if det.frame_index is not None:
+            self.by_index[det.frame_index].append(row)
+        elif det.file_name is not None:
+            self.by_name[osp.basename(det.file_name)].append(row)
+        elif isinstance(det.image_id, int):
+            video, frame = split_posetrack_image_id(det.image_id)
             self.videos.add(video)
             if self.video_number is None or video == self.video_number:
                 self.by_index[frame].append(row)
         else:
-            raise ValueError(f'{where} has no frame key (frame_index, '
-                             'file_name, image_name, img_path or an int '
-                             'image_id)')
+            raise ValueError(f'detection file {path}: record {det.record} '
+                             'has no frame key (frame_index, file_name, '
+                             'image_name, img_path or an int image_id)')
 
     def __call__(self, index: int, name: str) -> np.ndarray:
         """Boxes of one frame.

@@ -6,6 +6,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from ..utils.frame_offsets import check_frame_offsets, clamp_window
+
 
 @dataclass
 class FrameWindow:
@@ -36,7 +38,8 @@ class FrameWindowBuffer:
     at most ``max(-offsets) + max(offsets) + 1`` frames are held however
     long the stream is. A neighbour outside the sequence is replaced by the
     nearest existing frame (edge padding), which also makes sequences
-    shorter than the window work.
+    shorter than the window work. Offsets and padding follow
+    :mod:`fami_pose_mm.utils.frame_offsets`, as the datasets do.
 
     Args:
         frame_offsets (Sequence[int]): Offsets of the supporting frames
@@ -48,13 +51,8 @@ class FrameWindowBuffer:
     """
 
     def __init__(self, frame_offsets: Sequence[int]) -> None:
-        offsets = tuple(frame_offsets)
-        if any(not isinstance(d, (int, np.integer)) for d in offsets):
-            raise ValueError(f'frame_offsets must be ints, got {offsets}')
-        if 0 in offsets or len(set(offsets)) != len(offsets):
-            raise ValueError('frame_offsets must be distinct and non-zero '
-                             f'(0 is the key frame), got {offsets}')
-        self.frame_offsets: Tuple[int, ...] = tuple(int(d) for d in offsets)
+        self.frame_offsets: Tuple[int, ...] = check_frame_offsets(
+            frame_offsets)
         self.before = max([0] + [-d for d in self.frame_offsets])
         self.after = max([0] + list(self.frame_offsets))
         self.capacity = self.before + self.after + 1
@@ -93,9 +91,10 @@ class FrameWindowBuffer:
 
     def _emit(self) -> FrameWindow:
         key = self._next_key
-        sources = [key] + [
-            min(max(key + d, 0), self._last) for d in self.frame_offsets
-        ]
+        # frames up to self._last exist; later ones are only missing at the
+        # end of the stream (flush), when self._last is the video's last
+        sources = [key] + clamp_window(key, self.frame_offsets,
+                                       nframes=self._last + 1)
         names = [self._frames[s][0] for s in sources]
         frames = [self._frames[s][1] for s in sources]
         self._next_key += 1

@@ -19,6 +19,7 @@ from mmpose.registry import INFERENCERS
 from mmpose.structures import PoseDataSample, merge_data_samples
 
 from fami_pose_mm import utils as _checkpoint_loader  # noqa: F401
+from ..utils.frame_offsets import check_frame_offsets, check_num_frames
 from .bbox_file import BBoxFile
 from .checks import check_writable_dir, state_dict_mismatch
 from .frame_reader import FrameSourceType, VideoFrameReader
@@ -115,12 +116,8 @@ class VideoPoseInferencer(Pose2DInferencer):
         _scalar_circle_radius(self.visualizer)
         num_frames = getattr(
             getattr(self.model, 'neck', None), 'num_frames', None)
-        if num_frames is not None and num_frames != 1 + len(
-                self.frame_offsets):
-            raise ValueError(
-                f'frame_offsets {self.frame_offsets} give {1 + len(self.frame_offsets)} '
-                f'frames per clip but the model expects {num_frames} '
-                '(neck.num_frames)')
+        if num_frames is not None:
+            check_num_frames(num_frames, self.frame_offsets)
         if online and any(d > 0 for d in self.frame_offsets):
             raise ValueError(
                 'online mode uses past frames only, but frame_offsets '
@@ -151,8 +148,8 @@ class VideoPoseInferencer(Pose2DInferencer):
                     offsets = step.get('frame_offsets', None)
                 continue
             steps.append(step)
-        self.frame_offsets: Tuple[int, ...] = tuple(offsets or ())
-        FrameWindowBuffer(self.frame_offsets)  # validates the offsets
+        self.frame_offsets: Tuple[int, ...] = check_frame_offsets(
+            offsets or ())
         init_default_scope(cfg.get('default_scope', 'mmpose'))
         return Compose(steps)
 

@@ -8,9 +8,10 @@ from mmengine.logging import print_log
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
+from fami_pose_mm.fileio import filter_detections
+from ..utils.frame_offsets import check_frame_offsets, clamp_window
 from .video_annotation_io import load_detections, load_video_annotations
-from .video_frames import (clamp_window, parse_frame_index, resolve_template,
-                           split_frame_file)
+from .video_frames import parse_frame_index, resolve_template, split_frame_file
 
 MISSING_FRAME_MODES = ('error', 'nearest')
 
@@ -39,8 +40,10 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         ann_file (str): COCO-style file (images carry ``nframes``).
         data_root (str, optional): Root of ``ann_file`` and the frames.
         data_prefix (dict): ``dict(img=...)``, prefix of ``file_name``.
-        frame_offsets (Sequence[int]): Supporting frame offsets, non-zero
-            and distinct. Default ``(-2, -1, 1, 2)``.
+        frame_offsets (Sequence[int]): Supporting frame offsets, distinct
+            non-zero ints, in the order the frames are stacked after the
+            key frame (see :mod:`fami_pose_mm.utils.frame_offsets`).
+            Default ``(-2, -1, 1, 2)``.
         frame_name_template (str, optional): See above.
         frame_index_base (int): Index of a video's first frame (0 or 1).
         bbox_file (str, optional): Detected boxes to use instead of the
@@ -65,10 +68,7 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
                  det_score_thr: float = 0.2,
                  missing_frame: str = 'error',
                  **kwargs) -> None:
-        offsets = tuple(int(o) for o in frame_offsets)
-        if 0 in offsets or len(set(offsets)) != len(offsets):
-            raise ValueError('frame_offsets must be distinct and non-zero '
-                             f'(0 is the key frame), got {frame_offsets}')
+        offsets = check_frame_offsets(frame_offsets)
         if missing_frame not in MISSING_FRAME_MODES:
             raise ValueError(f'missing_frame must be one of '
                              f'{MISSING_FRAME_MODES}, got {missing_frame!r}')
@@ -200,24 +200,23 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         return info
 
     def _load_detection_instances(self, images: Dict) -> List[dict]:
-        """One record per detected person box scoring >= det_score_thr."""
+        """One record per kept detection (the rule of
+        :mod:`fami_pose_mm.fileio.detection_file`: person, score >=
+        det_score_thr)."""
         num_kpts = self._metainfo['num_keypoints']  # no deepcopy
         data_list = []
-        for det in load_detections(self.bbox_file, images):
-            if det.get('category_id', 1) != 1:
-                self.skip_counts['non-person detection'] += 1
-                continue
-            if det['score'] < self.det_score_thr:
-                self.skip_counts['detection score < thr'] += 1
-                continue
-            img = images[det['image_id']]
-            bbox = self._clip_box(det['bbox'], img)
+        dets, dropped = filter_detections(
+            load_detections(self.bbox_file, images), self.det_score_thr)
+        self.skip_counts.update(dropped)
+        for det in dets:
+            img = images[det.image_id]
+            bbox = self._clip_box(det.bbox, img)
             if bbox is None:
                 continue
             info = self._window(img)
             info.update(
                 bbox=bbox,
-                bbox_score=np.array([det['score']], dtype=np.float32),
+                bbox_score=np.array([det.score], dtype=np.float32),
                 keypoints=np.zeros((1, num_kpts, 2), dtype=np.float32),
                 keypoints_visible=np.ones((1, num_kpts), dtype=np.float32),
                 id=len(data_list),

@@ -6,29 +6,19 @@ API object) so that every defect is reported with the file and the
 offending image or annotation id, and so that image ids are kept exactly
 as written in the file (never renumbered; see mmpose issue 3085).
 """
-import json
 from typing import Dict, List, Tuple
 
 from mmengine.fileio import get_local_path
+
+from fami_pose_mm.fileio import Detection, read_detections, read_json
 
 REQUIRED_IMAGE_KEYS = ('id', 'file_name', 'nframes', 'width', 'height')
 
 
 def _read_json(path: str, what: str):
-    """Load a JSON file, turning every failure into a ``ValueError``."""
-    try:
-        with get_local_path(path) as local_path:
-            with open(local_path, 'r', encoding='utf-8') as f:
-                text = f.read()
-    except FileNotFoundError:
-        raise FileNotFoundError(f'{what} file not found: {path}') from None
-    if not text.strip():
-        raise ValueError(f'{what} file {path} is empty')
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ValueError(
-            f'{what} file {path} is not valid JSON: {e}') from None
+    """Load a JSON file through mmengine's file backends."""
+    with get_local_path(path) as local_path:
+        return read_json(local_path, what, name=path)
 
 
 def load_video_annotations(ann_file: str) -> Tuple[Dict, List[dict], list]:
@@ -78,42 +68,38 @@ def load_video_annotations(ann_file: str) -> Tuple[Dict, List[dict], list]:
     return images, data['annotations'], data.get('categories', [])
 
 
-def load_detections(bbox_file: str, images: Dict) -> List[dict]:
-    """Load a detection file and attach each box to its image id.
+def load_detections(bbox_file: str, images: Dict) -> List[Detection]:
+    """Read a detection file and attach each detection to its image id.
 
-    Each record is ``{'image_id': int (or 'image_name': str),
-    'category_id': 1, 'bbox': [x, y, w, h], 'score': float}``.
+    The file format and the keep rule are those of
+    :mod:`fami_pose_mm.fileio.detection_file` (apply
+    :func:`~fami_pose_mm.fileio.filter_detections` to the result). A
+    detection's image is its ``image_id``, else the image whose
+    ``file_name`` is the detection's file name (``file_name`` /
+    ``image_name`` / ``img_path``).
 
     Args:
-        bbox_file (str): Path of the JSON list of detections.
+        bbox_file (str): Path of the JSON file of detections.
         images (dict[int, dict]): Image records of the annotation file.
 
     Returns:
-        list[dict]: The records with ``image_id`` filled in, in file order.
+        list[Detection]: All detections, in file order, ``image_id`` set.
 
     Raises:
         ValueError: On an empty/malformed file, a record without ``bbox``
             (4 numbers) or ``score``, or an unknown image.
     """
-    dets = _read_json(bbox_file, 'detection')
-    if not isinstance(dets, list):
-        raise ValueError(
-            f'detection file {bbox_file} must hold a JSON list of boxes')
+    with get_local_path(bbox_file) as local_path:
+        dets = read_detections(local_path, name=bbox_file)
     name2id = {img['file_name']: i for i, img in images.items()}
-    out = []
-    for n, det in enumerate(dets):
-        if not isinstance(det, dict) or len(det.get('bbox', [])) < 4 \
-                or 'score' not in det:
-            raise ValueError(
-                f'detection file {bbox_file}: record {n} needs bbox '
-                f'[x, y, w, h] and score, got {det!r}')
-        img_id = det.get('image_id')
-        if img_id is None and 'image_name' in det:
-            img_id = name2id.get(det['image_name'])
+    for det in dets:
+        img_id = det.image_id
+        if img_id is None and det.file_name is not None:
+            img_id = name2id.get(det.file_name)
         if img_id not in images:
+            written = det.file_name if det.image_id is None else det.image_id
             raise ValueError(
-                f'detection file {bbox_file}: record {n} refers to image '
-                f"{det.get('image_id', det.get('image_name'))!r}, which is "
-                'not in the annotation file')
-        out.append(dict(det, image_id=img_id))
-    return out
+                f'detection file {bbox_file}: record {det.record} refers to '
+                f'image {written!r}, which is not in the annotation file')
+        det.image_id = img_id
+    return dets

@@ -1,18 +1,18 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""Frame-window arithmetic shared by the video datasets and the loader.
+"""Frame file naming shared by the video datasets and the loader.
 
 A video is a folder of frames named by a template such as ``'{:06d}.jpg'``
 (PoseTrack18: ``000000.jpg`` .. ``000148.jpg``, 0-indexed) or
 ``'{:08d}.jpg'`` (PoseTrack17 renamed by PoseWarper/DCPose:
 ``00000001.jpg``, 1-indexed). The key frame's index is read from its own
-file name; supporting frames are built from it by adding offsets and
-clamping into the video's frame range, so that at a sequence edge the
-nearest existing frame stands in (the key frame itself when the video has
-only one frame).
+file name; the supporting frames' indices come from
+:func:`fami_pose_mm.utils.frame_offsets.clamp_window`, and a supporting
+frame missing on disk is replaced by the nearest existing one
+(:func:`nearest_candidates`).
 """
 import os.path as osp
 import posixpath
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 
 def parse_frame_index(file_name: str) -> int:
@@ -46,26 +46,6 @@ def infer_frame_template(file_name: str) -> str:
     """
     stem, ext = osp.splitext(posixpath.basename(file_name))
     return '{:0' + str(len(stem)) + 'd}' + ext
-
-
-def clamp_window(key_index: int, offsets: Sequence[int], nframes: int,
-                 index_base: int) -> List[int]:
-    """Frame indices of the supporting frames, clamped into the video.
-
-    Args:
-        key_index (int): Index of the key frame (as in its file name).
-        offsets (Sequence[int]): Offsets of the supporting frames.
-        nframes (int): Number of frames of the video (>= 1).
-        index_base (int): Index of the first frame (0 or 1).
-
-    Returns:
-        list[int]: One index per offset, each inside
-        ``[index_base, index_base + nframes - 1]`` (the range is widened
-        to include ``key_index`` should the key lie outside it).
-    """
-    first = min(index_base, key_index)
-    last = max(index_base + nframes - 1, key_index)
-    return [min(max(key_index + off, first), last) for off in offsets]
 
 
 def nearest_candidates(index: int, key_index: int) -> List[int]:

@@ -13,11 +13,9 @@ from typing import Dict, Tuple
 import cv2
 import numpy as np
 
-KEYPOINT_NAMES = ('nose', 'head_bottom', 'head_top', 'left_ear', 'right_ear',
-                  'left_shoulder', 'right_shoulder', 'left_elbow',
-                  'right_elbow', 'left_wrist', 'right_wrist', 'left_hip',
-                  'right_hip', 'left_knee', 'right_knee', 'left_ankle',
-                  'right_ankle')
+from fami_pose_mm.fileio import POSETRACK18_KEYPOINTS
+
+KEYPOINT_NAMES = POSETRACK18_KEYPOINTS
 (NOSE, HEAD_BOTTOM, HEAD_TOP, L_EAR, R_EAR, L_SHO, R_SHO, L_ELB, R_ELB, L_WRI,
  R_WRI, L_HIP, R_HIP, L_KNE, R_KNE, L_ANK, R_ANK) = range(17)
 NUM_KEYPOINTS = 17

@@ -7,28 +7,11 @@ import numpy as np
 import torch
 from mmengine.config import Config
 
+from fami_pose_mm.testing import tiny_model
+
 DATA = osp.join(osp.dirname(osp.dirname(__file__)), 'data')
 CLIP_DIR = osp.join(DATA, 'videos', '000001_mpiinew_test')
 CLIP_MP4 = osp.join(CLIP_DIR, '000001_mpiinew_test.mp4')
-
-CODEC = dict(
-    type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16), sigma=2)
-VIDEO_META_KEYS = ('id', 'img_id', 'img_path', 'supporting_img_paths',
-                   'frame_offsets', 'category_id', 'ori_shape', 'img_shape',
-                   'input_size', 'input_center', 'input_scale', 'flip',
-                   'flip_direction', 'flip_indices', 'bbox', 'bbox_score')
-
-
-def _tiny_hrnet() -> dict:
-    """HRNet with 8/16/32 channels, one module per stage (fits 64x48)."""
-    def stage(n, block='BASIC'):
-        return dict(num_modules=1, num_branches=n, block=block,
-                    num_blocks=(1, ) * n,
-                    num_channels=(8, 16, 32, 64)[:n])
-    return dict(
-        type='HRNet', in_channels=3,
-        extra=dict(stage1=stage(1, 'BOTTLENECK'), stage2=stage(2),
-                   stage3=stage(3), stage4=stage(3)))
 
 
 def fami_available() -> bool:
@@ -40,53 +23,11 @@ def fami_available() -> bool:
 
 
 def tiny_pose_config(frame_offsets=(-1, 1), multi_frame=None) -> Config:
-    """A 64x48 pose config; multi-frame FAMI when the model exists."""
+    """The tiny pose config of ``fami_pose_mm.testing``; multi-frame FAMI
+    when the model exists."""
     if multi_frame is None:
         multi_frame = fami_available()
-    head = dict(
-        type='HeatmapHead', in_channels=8, out_channels=17,
-        deconv_out_channels=None,
-        loss=dict(type='KeypointMSELoss', use_target_weight=True),
-        decoder=CODEC)
-    if multi_frame:
-        model = dict(
-            type='VideoTopdownPoseEstimator',
-            data_preprocessor=dict(type='MultiFramePoseDataPreprocessor'),
-            backbone=_tiny_hrnet(),
-            neck=dict(type='FAMINeck', in_channels=8,
-                      num_frames=1 + len(frame_offsets),
-                      gtm=dict(mid_channels=8, num_convs=1, pool_size=2,
-                               hidden_dim=16),
-                      lcm=dict(dilation=1)),
-            head=head, test_cfg=dict(flip_test=False))
-        load = dict(type='LoadVideoFrames')
-        dataset = dict(type='PoseTrackVideoDataset',
-                       frame_offsets=tuple(frame_offsets))
-    else:
-        model = dict(
-            type='TopdownPoseEstimator',
-            data_preprocessor=dict(
-                type='PoseDataPreprocessor', mean=[123.675, 116.28, 103.53],
-                std=[58.395, 57.12, 57.375], bgr_to_rgb=True),
-            backbone=_tiny_hrnet(), head=head,
-            test_cfg=dict(flip_test=False))
-        load = dict(type='LoadImage')
-        dataset = dict(type='PoseTrack18Dataset')
-    pipeline = [
-        load,
-        dict(type='GetBBoxCenterScale', padding=1.25),
-        dict(type='TopdownAffine', input_size=CODEC['input_size']),
-        dict(type='PackPoseInputs', meta_keys=VIDEO_META_KEYS)
-    ]
-    return Config(dict(
-        default_scope='mmpose',
-        data_mode='topdown',
-        model=model,
-        train_dataloader=dict(dataset=dict(dataset, pipeline=pipeline)),
-        test_dataloader=dict(dataset=dict(dataset, pipeline=pipeline)),
-        visualizer=dict(type='PoseLocalVisualizer',
-                        vis_backends=[dict(type='LocalVisBackend')],
-                        name='visualizer')))
+    return Config(tiny_model.tiny_pose_config(frame_offsets, multi_frame))
 
 
 def save_pose_checkpoint(cfg: Config, path: str) -> str:

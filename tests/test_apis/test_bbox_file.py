@@ -16,17 +16,29 @@ def _write(tmp_path, content):
 def test_frame_keys(tmp_path):
     path = _write(tmp_path, [
         dict(frame_index=0, bbox=[1, 2, 3, 4], score=0.9),
-        dict(file_name='images/val/v/000001.jpg', bbox=[0, 0, 10, 20]),
+        dict(file_name='images/val/v/000001.jpg', bbox=[0, 0, 10, 20],
+             score=1.0),
         dict(image_id=10000010002, bbox=[5, 5, 5, 5], score=0.5,
              category_id=1),
         dict(image_id=10000010002, bbox=[5, 5, 5, 5], score=0.1),
-        dict(image_id=10000010002, bbox=[5, 5, 5, 5], category_id=2),
+        dict(image_id=10000010002, bbox=[5, 5, 5, 5], score=0.9,
+             category_id=2),
     ])
     boxes = BBoxFile(path, score_thr=0.2)
     np.testing.assert_allclose(boxes(0, 'x.jpg'), [[1, 2, 4, 6, 0.9]])
     np.testing.assert_allclose(boxes(1, '000001.jpg'), [[0, 0, 10, 20, 1]])
     np.testing.assert_allclose(boxes(2, '000002.jpg'), [[5, 5, 10, 10, 0.5]])
     assert boxes(3, '000003.jpg').shape == (0, 5)
+
+
+def test_score_rule_threshold_is_the_lowest_kept_score(tmp_path):
+    path = _write(tmp_path, [
+        dict(frame_index=0, bbox=[0, 0, 2, 2], score=0.3),
+        dict(frame_index=0, bbox=[1, 1, 2, 2], score=0.2999),
+    ])
+    np.testing.assert_allclose(BBoxFile(path, score_thr=0.3)(0, 'a.jpg'),
+                               [[0, 0, 2, 2, 0.3]])
+    assert len(BBoxFile(path, score_thr=0.0)(0, 'a.jpg')) == 2
 
 
 def test_coco_like_dict(tmp_path):
@@ -39,11 +51,15 @@ def test_coco_like_dict(tmp_path):
 def test_bad_files(tmp_path):
     with pytest.raises(FileNotFoundError, match='missing.json'):
         BBoxFile(str(tmp_path / 'missing.json'))
-    with pytest.raises(ValueError, match='detection 1 of .*no "bbox"'):
-        BBoxFile(_write(tmp_path, [dict(frame_index=0, bbox=[0, 0, 1, 1]),
-                                   dict(frame_index=0)]))
-    with pytest.raises(ValueError, match='detection 0 .*no frame key'):
-        BBoxFile(_write(tmp_path, [dict(bbox=[0, 0, 1, 1])]))
+    with pytest.raises(ValueError, match='record 1 needs bbox'):
+        BBoxFile(_write(tmp_path, [
+            dict(frame_index=0, bbox=[0, 0, 1, 1], score=1.0),
+            dict(frame_index=0, score=1.0)]))
+    with pytest.raises(ValueError, match=r'record 0 needs bbox .* and '
+                       r'score .*\[0, 0, 1, 1\]'):  # a score is required
+        BBoxFile(_write(tmp_path, [dict(frame_index=0, bbox=[0, 0, 1, 1])]))
+    with pytest.raises(ValueError, match='record 0 has no frame key'):
+        BBoxFile(_write(tmp_path, [dict(bbox=[0, 0, 1, 1], score=1.0)]))
     (tmp_path / 'bad.json').write_text('{')
     with pytest.raises(ValueError, match='not valid JSON'):
         BBoxFile(str(tmp_path / 'bad.json'))
@@ -51,8 +67,10 @@ def test_bad_files(tmp_path):
 
 def test_posetrack_ids_of_several_videos_need_a_video_number(tmp_path):
     dets = [
-        dict(image_id=10000000000 + 1 * 10000 + 3, bbox=[0, 0, 2, 2]),
-        dict(image_id=10000000000 + 2 * 10000 + 3, bbox=[5, 5, 2, 2]),
+        dict(image_id=10000000000 + 1 * 10000 + 3, bbox=[0, 0, 2, 2],
+             score=1.0),
+        dict(image_id=10000000000 + 2 * 10000 + 3, bbox=[5, 5, 2, 2],
+             score=1.0),
     ]
     path = _write(tmp_path, dets)
     with pytest.raises(ValueError, match='2 videos.*--bboxes-video'):

@@ -4,6 +4,8 @@ import os.path as osp
 
 from mmengine.config import Config
 
+from fami_pose_mm.testing import tiny_pose_config
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -29,6 +31,9 @@ def test_benchmark_smoke_run(capsys, tmp_path):
     assert result['fami'] > 0 and result['single'] > 0
     assert '| fami | 5 |' in capsys.readouterr().out
     assert fami.model.backbone == single.model.backbone
+    # the tool's tiny models are the shared definition
+    assert fami.model == Config(tiny_pose_config((-2, -1, 1, 2))).model
+    assert single.model == Config(tiny_pose_config(multi_frame=False)).model
 
 
 def test_online_config_uses_past_frames_only():

@@ -1,4 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
+import json
+
 import numpy as np
 import pytest
 
@@ -65,3 +67,78 @@ def test_online_has_no_delay_and_single_frame():
 def test_bad_offsets(offsets):
     with pytest.raises(ValueError, match='frame_offsets'):
         FrameWindowBuffer(offsets)
+
+
+# The datasets (training, testing) and the inferencer build windows with the
+# same rules (fami_pose_mm.utils.frame_offsets): compare them end to end.
+def _dataset_windows(tmp_path, offsets, num_frames):
+    """Supporting frame indices per key frame, from PoseTrackVideoDataset."""
+    from fami_pose_mm.datasets import PoseTrackVideoDataset
+    images, anns = [], []
+    for t in range(num_frames):
+        images.append(dict(id=t, file_name=f'images/val/v/{t:06d}.jpg',
+                           nframes=num_frames, width=64, height=64))
+        anns.append(dict(id=t, image_id=t, category_id=1, iscrowd=0,
+                         bbox=[8, 8, 32, 32],
+                         keypoints=[16, 16, 2] + [0, 0, 0] * 16))
+    ann_file = tmp_path / f'ann_{len(offsets)}_{num_frames}.json'
+    ann_file.write_text(json.dumps(dict(images=images, annotations=anns)))
+    ds = PoseTrackVideoDataset(ann_file=str(ann_file), frame_offsets=offsets,
+                               test_mode=True)
+    infos = sorted((ds.get_data_info(i) for i in range(len(ds))),
+                   key=lambda info: info['img_id'])
+    return [info['supporting_frame_indices'] for info in infos]
+
+
+@pytest.mark.parametrize('offsets, num_frames', [
+    ((-2, -1, 1, 2), 6),
+    ((-3, -2, -1, 1, 2, 3), 2),  # video shorter than the window
+    ((-1, 1), 1),  # a single frame: the key frame stands in for all
+    ((-2, -1), 4),  # online: past frames only
+    ((2, -1), 4),  # order kept as given
+    ((), 3),  # single-frame model
+])
+def test_dataset_and_inferencer_give_the_same_windows(tmp_path, offsets,
+                                                      num_frames):
+    _, windows, _ = _run(offsets, num_frames)
+    buffered = [w.sources[1:] for w in windows]
+    assert buffered == _dataset_windows(tmp_path, offsets, num_frames)
+    if offsets == (-3, -2, -1, 1, 2, 3):
+        assert buffered == [[0, 0, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1]]
+    if offsets == (-2, -1):
+        assert buffered == [[0, 0], [0, 0], [0, 1], [1, 2]]
+
+
+@pytest.mark.parametrize('offsets, reason', [
+    ((-1, 0, 1), '0 is the key frame itself'),
+    ((1, 1), '1 is repeated'),
+    ((1.5, ), '1.5 is not an int'),
+    ((-1.0, 1), '-1.0 is not an int'),
+    ((True, ), 'True is not an int'),
+    (1, 'not a sequence of ints'),
+    ('-1', 'not a sequence of ints'),
+])
+def test_dataset_and_inferencer_reject_the_same_offsets(
+        pose_files, offsets, reason):
+    from fami_pose_mm.apis import VideoPoseInferencer
+    from fami_pose_mm.datasets import PoseTrackVideoDataset
+    messages = []
+    for build in (
+            lambda: FrameWindowBuffer(offsets),
+            lambda: VideoPoseInferencer(*pose_files, device='cpu',
+                                        frame_offsets=offsets),
+            lambda: PoseTrackVideoDataset(frame_offsets=offsets,
+                                          lazy_init=True)):
+        with pytest.raises(ValueError) as info:
+            build()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] == messages[2]
+    assert messages[0] == (
+        'frame_offsets must be distinct non-zero ints (offsets of the '
+        f'supporting frames), got {offsets!r}: {reason}')
+
+
+def test_offsets_of_numpy_ints_are_accepted_as_python_ints():
+    buffer = FrameWindowBuffer(np.array([-1, 1]))
+    assert buffer.frame_offsets == (-1, 1)
+    assert all(type(d) is int for d in buffer.frame_offsets)

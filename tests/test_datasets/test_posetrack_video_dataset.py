@@ -120,6 +120,7 @@ def test_inferred_template_keeps_digits():
 @pytest.mark.parametrize('kwargs, match', [
     (dict(frame_offsets=(-1, 0, 1)), 'frame_offsets'),
     (dict(frame_offsets=(1, 1)), 'frame_offsets'),
+    (dict(frame_offsets=(-1.5, 1)), r'got \(-1.5, 1\): -1.5 is not an int'),
     (dict(missing_frame='skip'), 'missing_frame'),
     (dict(frame_index_base=2), 'frame_index_base'),
     (dict(det_score_thr=1.5), 'det_score_thr'),

@@ -13,9 +13,9 @@ process, so the numbers compare::
 Without ``--fami-config``/``--single-config`` configs/synthetic/ is used:
 the single-frame model is the first file with ``single`` in its name, the
 FAMI model the first with ``fami`` in its name, else the last other file in
-name order; without such a pair, tiny built-in models (HRNet with 8-32
-channels, 64x48 input) make a smoke run. Weights are random unless
-checkpoints are given: speed only.
+name order; without such a pair, the tiny models of
+``fami_pose_mm.testing`` (HRNet with 8-32 channels, 64x48 input) make a
+smoke run. Weights are random unless checkpoints are given: speed only.
 """
 import argparse
 import glob
@@ -31,47 +31,13 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def tiny_configs() -> tuple:
-    """(FAMI, single-frame) configs sharing a tiny HRNet, 64x48 input."""
+    """(FAMI, single-frame) configs of the tiny model of
+    ``fami_pose_mm.testing`` (same backbone and head, 64x48 input)."""
     from mmengine.config import Config
 
-    def stage(n, block='BASIC'):
-        return dict(num_modules=1, num_branches=n, block=block,
-                    num_blocks=(1, ) * n, num_channels=(8, 16, 32)[:n])
-
-    codec = dict(type='MSRAHeatmap', input_size=(48, 64),
-                 heatmap_size=(12, 16), sigma=2)
-    backbone = dict(type='HRNet', in_channels=3, extra=dict(
-        stage1=stage(1, 'BOTTLENECK'), stage2=stage(2), stage3=stage(3),
-        stage4=stage(3)))
-    head = dict(type='HeatmapHead', in_channels=8, out_channels=17,
-                deconv_out_channels=None, decoder=codec)
-    offsets = (-2, -1, 1, 2)
-    pipeline = [dict(type='GetBBoxCenterScale', padding=1.25),
-                dict(type='TopdownAffine', input_size=codec['input_size']),
-                dict(type='PackPoseInputs')]
-    fami = dict(
-        type='VideoTopdownPoseEstimator', backbone=backbone, head=head,
-        data_preprocessor=dict(type='MultiFramePoseDataPreprocessor'),
-        neck=dict(type='FAMINeck', in_channels=8, num_frames=5,
-                  gtm=dict(mid_channels=8, num_convs=1, pool_size=2,
-                           hidden_dim=16), lcm=dict(dilation=1)),
-        test_cfg=dict(flip_test=False))
-    single = dict(
-        type='TopdownPoseEstimator', backbone=backbone, head=head,
-        data_preprocessor=dict(type='PoseDataPreprocessor',
-                               mean=[123.675, 116.28, 103.53],
-                               std=[58.395, 57.12, 57.375], bgr_to_rgb=True),
-        test_cfg=dict(flip_test=False))
-
-    def config(model, frame_offsets):
-        dataset = dict(type='PoseTrack18Dataset', pipeline=pipeline,
-                       frame_offsets=frame_offsets)
-        return Config(dict(
-            default_scope='mmpose', data_mode='topdown', model=model,
-            train_dataloader=dict(dataset=dict(type='PoseTrack18Dataset')),
-            test_dataloader=dict(dataset=dataset)))
-
-    return config(fami, offsets), config(single, ())
+    from fami_pose_mm.testing import tiny_pose_config
+    return (Config(tiny_pose_config((-2, -1, 1, 2))),
+            Config(tiny_pose_config(multi_frame=False)))
 
 
 def default_configs() -> tuple:

@@ -19,12 +19,10 @@ from typing import List, Tuple
 
 import numpy as np
 
-from fami_pose_mm.evaluation.functional import (POSETRACK18_SLOTS,
-                                                evaluate_posetrack,
-                                                load_posetrack18_folders)
+from fami_pose_mm.evaluation.functional import evaluate_posetrack
+from fami_pose_mm.fileio import load_posetrack18_folders, person_category
 
-CATEGORY = dict(supercategory='person', id=1, name='person',
-                keypoints=list(POSETRACK18_SLOTS))
+CATEGORY = person_category()
 
 
 def _person(rng: np.random.Generator, image_id: int, idx: int) -> dict:

@@ -6,25 +6,12 @@ from typing import List, Optional, Tuple
 
 import cv2
 
-KEYPOINT_NAMES = [
-    'nose', 'head_bottom', 'head_top', 'left_ear', 'right_ear',
-    'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
-    'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee',
-    'right_knee', 'left_ankle', 'right_ankle'
-]
-SKELETON = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12],
-            [7, 13], [6, 7], [6, 8], [7, 9], [8, 10], [9, 11], [2, 3],
-            [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]]
-CATEGORIES = [
-    dict(supercategory='person', id=1, name='person',
-         keypoints=KEYPOINT_NAMES, skeleton=SKELETON)
-]
-# PoseTrack17 joint id (0..14) -> slot of the 17-slot PoseTrack18 layout
-PT17_TO_PT18 = {
-    0: 16, 1: 14, 2: 12, 3: 11, 4: 13, 5: 15, 6: 10, 7: 8, 8: 6, 9: 5,
-    10: 7, 11: 9, 12: 1, 13: 0, 14: 2
-}
+from fami_pose_mm.fileio import (SLOT_OF_JOINT, person_category,
+                                 posetrack_image_id)
 
+CATEGORIES = [person_category(skeleton=True)]
+# PoseTrack17 joint id (0..14) -> slot of the 17-slot PoseTrack18 layout
+PT17_TO_PT18 = dict(enumerate(SLOT_OF_JOINT.tolist()))
 
 def _scalar(v):
     """PoseTrack17 JSON wraps scalars in one-element lists."""
@@ -101,7 +88,7 @@ def convert_posetrack17_video(video: dict, vid_num: int, path: str,
             raise FileNotFoundError(
                 f'{path}: frame {name} not found in {frame_dir}')
         index = frames.index(name) + 1
-        img_id = 10**10 + vid_num * 10**4 + index
+        img_id = posetrack_image_id(vid_num, index)
         regions = [_scalar(r).get('point', []) for r in
                    entry.get('ignore_regions') or []]
         images.append(dict(

@@ -1,8 +1,9 @@
 # FAMI-Pose model: HRNet-W48 backbone (COCO-pretrained, frozen), FAMINeck
 # (GTM -> LCM -> sum fusion, paper variant), HeatmapHead without deconvs,
 # auxiliary supervision of the aligned features and the MI loss.
-# Only `model` is defined here; the head's `decoder` comes from the dataset
-# base (`codec`) and is set by the top-level configs.
+# Only `model` is defined here; two settings come from the data and are set
+# by the top-level configs: the head's `decoder` (the dataset's `codec`) and
+# the neck's `num_frames` (1 + len(frame_offsets)).
 # Override the pretrained weights with a local file via
 #   --cfg-options model.backbone.init_cfg.checkpoint=/path/to/file.pth
 # (the frozen MI predictor follows the backbone's checkpoint).
@@ -52,7 +53,6 @@ model = dict(
     neck=dict(
         type='FAMINeck',
         in_channels=48,
-        num_frames=5,
         gtm=dict(
             type='GlobalTransformModule',
             dof=6,

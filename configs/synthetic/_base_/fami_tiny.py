@@ -1,36 +1,17 @@
 # Full FAMI-Pose (GTM -> LCM -> sum fusion, auxiliary supervision, MI loss)
-# on the small HRNet of the synthetic benchmark; variants (b) and (c)
-# switch parts off. Window (-2, -1, +1, +2).
-_base_ = ['./synthetic_base.py']
+# of ../../_base_/models/fami_hrnet_w48.py on the small HRNet of the
+# synthetic benchmark; variants (b) and (c) switch parts off. Window
+# (-2, -1, +1, +2). Stated here: what differs from the W48 model.
+_base_ = ['./synthetic_base.py', '../../_base_/models/fami_hrnet_w48.py']
 
 model = dict(
-    type='VideoTopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='MultiFramePoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
-    backbone={{_base_.pretrained_backbone}},
-    freeze_backbone=True,
+    backbone=_base_.pretrained_backbone,
     neck=dict(
-        type='FAMINeck',
         in_channels=16,
-        num_frames=5,
-        gtm=dict(
-            type='GlobalTransformModule',
-            dof=6,
-            input_mode='difference',
-            mid_channels=32,
-            num_convs=3,
-            pool_size=4,
-            hidden_dim=64),
+        num_frames=1 + len(_base_.frame_offsets),
+        gtm=dict(mid_channels=32, hidden_dim=64),
         lcm=dict(
-            type='LocalCalibrationModule',
-            mode='per_frame',
-            kernel_size=3,
-            dilation=3,
             deform_groups=4,
-            num_cascades=1,
             # offsets and masks from the mean of the key and the globally
             # aligned features, not from the key alone (the paper): a
             # blurred or occluded key frame otherwise misleads them, and
@@ -41,10 +22,8 @@ model = dict(
             # torchvision's and mmcv's here (measured by
             # tools/analysis/benchmark_deform_conv.py); on a GPU set
             # backend='auto' to take mmcv's CUDA kernel
-            backend='grid_sample'),
-        fusion='sum'),
-    head={{_base_.pretrained_head}},
-    aux_loss_weight=1.0,
+            backend='grid_sample')),
+    head=_base_.pretrained_head,
     # All six terms of the paper's objective, re-weighted: alpha 5e-3 and
     # regularisers 0.01, so that the largest term starts at about a quarter
     # of the heatmap loss and all of them end at about its size. With the
@@ -52,15 +31,9 @@ model = dict(
     # up to 1e4 times the heatmap loss and drive the neck; even the
     # label-side term alone at those weights cost 4.8 AP on degraded joints,
     # and at alpha 5e-4 the objective made no difference (docs/synthetic.md).
-    mi_loss=dict(
-        type='FAMIMutualInfoLoss',
-        tau=0.05,
-        beta=0.1,
-        reg_weight=0.01,
-        loss_weight=5e-3),
+    mi_loss=dict(reg_weight=0.01, loss_weight=5e-3),
     # frozen single-frame head h of model (a), loaded from its checkpoint
-    mi_predictor={{_base_.pretrained_head}},
-    test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True))
+    mi_predictor=_base_.pretrained_head)
 
 # The neck and head train on top of the frozen backbone: a shorter schedule.
 max_epochs = 3

@@ -3,21 +3,19 @@
 # tools/synthetic/generate_synthetic_posetrack.py, in the PoseTrack18 layout, 320x240 frames,
 # crops of 128x96 (H x W), heatmaps 32x24. Multi-frame pipelines; the
 # single-frame config swaps LoadVideoFrames for mmpose's LoadImage.
-_base_ = ['mmpose::_base_/default_runtime.py']
-custom_imports = dict(imports=['fami_pose_mm'], allow_failed_imports=False)
-default_scope = 'mmpose'
+# Window, meta keys, loaders and the PoseTrack18 layout:
+# ../../_base_/datasets/posetrack18_video.py.
+_base_ = [
+    'mmpose::_base_/default_runtime.py',
+    '../../_base_/datasets/posetrack18_video.py',
+]
 
-dataset_type = 'PoseTrackVideoDataset'
 data_root = 'data/synthetic/'
-frame_offsets = (-2, -1, 1, 2)
 codec = dict(
     type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
-video_meta_keys = ('id', 'img_id', 'img_path', 'supporting_img_paths',
-                   'frame_offsets', 'vid_id', 'category_id', 'crowd_index',
-                   'ori_shape', 'img_shape', 'input_size', 'input_center',
-                   'input_scale', 'flip', 'flip_direction', 'flip_indices',
-                   'raw_ann_info', 'bbox', 'bbox_score', 'dataset_name')
 
+# Another codec and milder augmentation than the base's pipelines: restated,
+# as mmengine resolves `codec` into a pipeline when its file is parsed.
 train_pipeline = [
     dict(type='LoadVideoFrames'),
     dict(type='GetBBoxCenterScale', padding=1.25),
@@ -29,43 +27,26 @@ train_pipeline = [
         rotate_prob=0.5),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs', meta_keys=video_meta_keys)
+    dict(type='PackPoseInputs', meta_keys=_base_.video_meta_keys)
 ]
 val_pipeline = [
     dict(type='LoadVideoFrames'),
     dict(type='GetBBoxCenterScale', padding=1.25),
     dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='PackPoseInputs', meta_keys=video_meta_keys)
+    dict(type='PackPoseInputs', meta_keys=_base_.video_meta_keys)
 ]
 
 train_dataloader = dict(
     batch_size=32,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='annotations/posetrack18_train.json',
-        data_prefix=dict(img=''),
-        frame_offsets=frame_offsets,
-        pipeline=train_pipeline))
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=64,
     num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
-        type=dataset_type,
         data_root=data_root,
-        ann_file='annotations/posetrack18_val.json',
         bbox_file=data_root +
         'annotations/posetrack18_val_human_detections.json',
-        det_score_thr=0.2,
-        data_prefix=dict(img=''),
-        frame_offsets=frame_offsets,
-        test_mode=True,
         pipeline=val_pipeline))
 # `val` is for design choices, `test` is reported only (docs/synthetic.md).
 test_dataloader = {
@@ -76,9 +57,7 @@ test_dataloader = {
         data_root + 'annotations/posetrack18_test_human_detections.json'
     }
 }
-val_evaluator = dict(
-    type='PoseTrackAPMetric',
-    ann_file=data_root + 'annotations/posetrack18_val.json')
+val_evaluator = dict(ann_file=data_root + 'annotations/posetrack18_val.json')
 test_evaluator = dict(
     type='PoseTrackAPMetric',
     ann_file=data_root + 'annotations/posetrack18_test.json')

@@ -1,15 +1,19 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""Pure-numpy evaluation functions (no registry, no mmpose import)."""
+"""Pure-numpy evaluation functions (no registry, no mmpose import).
+
+The PoseTrack file reader and layout live in :mod:`fami_pose_mm.fileio`;
+they are re-exported here for the evaluation API.
+"""
+from fami_pose_mm.fileio import (MISSING_SCORE, POSEVAL_JOINTS, SLOT_OF_JOINT,
+                                 PoseTrackFrame, load_posetrack18_folders,
+                                 load_posetrack18_video)
 from .jhmdb_splits import average_over_splits
 from .posetrack_ap import (JOINT_GROUPS, evaluate_posetrack, match_frame,
                            summarize, voc_ap)
-from .posetrack_io import (MISSING_SCORE, POSETRACK18_SLOTS, POSEVAL_JOINTS,
-                           SLOT_OF_JOINT, PoseTrackFrame,
-                           load_posetrack18_folders, load_posetrack18_video)
 
 __all__ = [
-    'JOINT_GROUPS', 'MISSING_SCORE', 'POSETRACK18_SLOTS', 'POSEVAL_JOINTS',
-    'SLOT_OF_JOINT', 'PoseTrackFrame', 'average_over_splits',
-    'evaluate_posetrack', 'load_posetrack18_folders',
-    'load_posetrack18_video', 'match_frame', 'summarize', 'voc_ap'
+    'JOINT_GROUPS', 'MISSING_SCORE', 'POSEVAL_JOINTS', 'SLOT_OF_JOINT',
+    'PoseTrackFrame', 'average_over_splits', 'evaluate_posetrack',
+    'load_posetrack18_folders', 'load_posetrack18_video', 'match_frame',
+    'summarize', 'voc_ap'
 ]

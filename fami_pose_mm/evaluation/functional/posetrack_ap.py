@@ -23,14 +23,14 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .posetrack_io import (MISSING_SCORE, POSEVAL_JOINTS, SLOT_OF_JOINT,
-                           PoseTrackFrame)
+from fami_pose_mm.fileio import (MISSING_SCORE, POSEVAL_GROUPS,
+                                 POSEVAL_JOINTS, SLOT_OF_JOINT, PoseTrackFrame)
 
 #: Reported groups: name -> joint indices in ``POSEVAL_JOINTS`` order, in
 #: the order ``poseval`` averages them.
 JOINT_GROUPS = OrderedDict(
-    Head=[14, 12, 13], Shoulder=[8, 9], Elbow=[7, 10], Wrist=[6, 11],
-    Hip=[2, 3], Knee=[1, 4], Ankle=[0, 5])
+    (group, [POSEVAL_JOINTS.index(name) for name in names])
+    for group, names in POSEVAL_GROUPS.items())
 
 
 def _inside(points: np.ndarray, regions: List[np.ndarray]) -> np.ndarray:

@@ -5,14 +5,14 @@ import os.path as osp
 from typing import Dict, List, Optional
 
 import numpy as np
-from mmengine.fileio import dump, load
+from mmengine.fileio import load
 from mmengine.logging import MMLogger
 from mmpose.evaluation.metrics import CocoMetric, PoseTrack18Metric
 from mmpose.registry import METRICS
 from terminaltables import AsciiTable
 
-from ..functional import (POSETRACK18_SLOTS, SLOT_OF_JOINT,
-                          evaluate_posetrack, load_posetrack18_folders)
+from fami_pose_mm.fileio import PoseTrackVideoWriter
+from ..functional import evaluate_posetrack, load_posetrack18_folders
 
 #: Metric names returned by mmpose's ``PoseTrack18Metric`` (same order as
 #: the groups Head, Shoulder, Elbow, Wrist, Hip, Knee, Ankle, Total).
@@ -114,36 +114,32 @@ class PoseTrackAPMetric(PoseTrack18Metric):
         gt_dir = self._gt_dir()
         out_dir = osp.dirname(outfile_prefix)
         os.makedirs(out_dir, exist_ok=True)
-        category = dict(supercategory='person', id=1, name='person',
-                        keypoints=list(POSETRACK18_SLOTS))
         for json_file in sorted(os.listdir(gt_dir)):
             if not json_file.endswith('.json'):
                 continue
             gt = load(osp.join(gt_dir, json_file))
             if 'annolist' in gt:  # PoseTrack17 ground truth
-                dump(self._annolist(gt, keypoints, json_file),
-                     osp.join(out_dir, json_file), indent=4)
-                continue
-            images, annotations = [], []
-            for image in gt['images']:
-                images.append(dict(id=image['id'],
-                                   file_name=image['file_name']))
-                for track_id, inst in enumerate(keypoints.get(image['id'],
-                                                              [])):
-                    kpts = np.asarray(inst['keypoints']).reshape(-1, 3)
-                    annotations.append(
-                        dict(image_id=image['id'],
-                             keypoints=kpts.reshape(-1).tolist(),
-                             scores=kpts[:, 2].tolist(),
-                             score=float(inst['score']),
-                             track_id=track_id))
-            dump(dict(images=images, annotations=annotations,
-                      categories=[category]),
-                 osp.join(out_dir, json_file), sort_keys=True, indent=4)
+                writer = self._annolist(gt, keypoints, json_file)
+            else:
+                writer = PoseTrackVideoWriter()
+                for image in gt['images']:
+                    writer.add_image(image['id'], image['file_name'])
+                    self._add_people(writer, image['id'],
+                                     keypoints.get(image['id'], []))
+            writer.dump(osp.join(out_dir, json_file))
         return out_dir
 
+    @staticmethod
+    def _add_people(writer: PoseTrackVideoWriter, image_id: int,
+                    instances: List[dict]) -> None:
+        """Add the kept instances of a frame; track id = position."""
+        for track_id, inst in enumerate(instances):
+            writer.add_person(image_id,
+                              np.reshape(inst['keypoints'], (-1, 3)),
+                              inst['score'], track_id)
+
     def _annolist(self, gt: dict, keypoints: Dict[int, list],
-                  where: str) -> dict:
+                  where: str) -> PoseTrackVideoWriter:
         """PoseTrack17 (``annolist``) predictions for a PoseTrack17 video.
 
         Frames are matched to image ids through ``ann_file`` by the last
@@ -156,28 +152,18 @@ class PoseTrackAPMetric(PoseTrack18Metric):
             '/'.join(img['file_name'].split('/')[-2:]): img_id
             for img_id, img in self.coco.imgs.items()
         }
-        annolist, unknown = [], 0
-        for frame in gt['annolist']:
+        writer, unknown = PoseTrackVideoWriter(annolist=True), 0
+        for k, frame in enumerate(gt['annolist']):
             name = frame['image'][0]['name']
             img_id = ids.get('/'.join(name.split('/')[-2:]))
             unknown += img_id is None and bool(frame.get('annorect'))
-            rects = []
-            for track_id, inst in enumerate(keypoints.get(img_id, [])):
-                kpts = np.asarray(inst['keypoints']).reshape(-1, 3)
-                points = [
-                    dict(id=[j], x=[float(x)], y=[float(y)], score=[float(v)])
-                    for j, (x, y, v) in enumerate(kpts[SLOT_OF_JOINT])
-                    if not (x == 0 and y == 0 and v == 0)
-                ]
-                rects.append(dict(annopoints=[dict(point=points)],
-                                  score=[float(inst['score'])],
-                                  track_id=[track_id]))
-            annolist.append(dict(image=[dict(name=name)], annorect=rects))
+            writer.add_image(k, name)  # frame position: ids may be unknown
+            self._add_people(writer, k, keypoints.get(img_id, []))
         if unknown:
             MMLogger.get_current_instance().warning(
                 f'{where}: {unknown} annotated frames are not in ann_file '
                 '(matched by <sequence>/<frame>); they get no predictions')
-        return dict(annolist=annolist)
+        return writer
 
     def _do_python_keypoint_eval(self, outfile_prefix: str) -> List[tuple]:
         """Evaluate the written prediction files against the ground truth.

@@ -37,7 +37,10 @@ class FAMINeck(BaseModule):
 
     Args:
         in_channels (int): Backbone channels C.
-        num_frames (int): T = 1 + N. Defaults to 5.
+        num_frames (int): T = 1 + N, the clip length: ``1 +
+            len(frame_offsets)`` of the data, from which the configs derive
+            it (``VideoTopdownPoseEstimator`` checks each batch against
+            it). Defaults to 5.
         gtm (dict, optional): ``GlobalTransformModule`` config
             (``in_channels`` filled in). Defaults to ``None``.
         lcm (dict, optional): ``LocalCalibrationModule`` config

@@ -2,7 +2,7 @@
 """Top-down pose estimator over a key frame and its supporting frames."""
 import contextlib
 import copy
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -11,8 +11,10 @@ from mmpose.evaluation.functional import pose_pck_accuracy
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 from mmpose.registry import MODELS
 from mmpose.utils.tensor_utils import to_numpy
-from mmpose.utils.typing import (ConfigType, OptConfigType, OptMultiConfig,
-                                 SampleList)
+from mmpose.utils.typing import (ConfigType, ForwardResults, OptConfigType,
+                                 OptMultiConfig, OptSampleList, SampleList)
+
+from ...utils.frame_offsets import check_num_frames
 
 
 @MODELS.register_module()
@@ -24,6 +26,9 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
     ``frame_offsets`` order (default (-2, -1, +1, +2)), all cropped with the
     key frame's box. The backbone runs ONCE on the B*T crops; the neck
     (e.g. ``FAMINeck``) aligns and fuses; the head decodes the key frame.
+    T must equal the neck's ``num_frames``: clips of another length fail
+    before the backbone runs, with an error naming ``model.neck.num_frames``
+    and the data's ``frame_offsets`` (read from the samples' metainfo).
     Predictions are ``PoseDataSample`` s exactly as in
     ``TopdownPoseEstimator`` (``predict`` is inherited; its flip test flips
     the last axis, i.e. every frame of the clip consistently).
@@ -106,6 +111,46 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
             self.mi_predictor.eval()
         return self
 
+    def _check_clips(self,
+                     inputs: Tensor,
+                     data_samples: OptSampleList = None) -> None:
+        """Raise unless ``inputs`` is (B, T, 3, H, W) with T the neck's
+        ``num_frames`` (and T = 1 + len(frame_offsets) of the samples)."""
+        if inputs.dim() != 5:
+            raise ValueError(
+                f'{type(self).__name__} expects (B, T, 3, H, W) clips with '
+                f'the key frame first (use MultiFramePoseDataPreprocessor); '
+                f'got shape {tuple(inputs.shape)}')
+        num_frames = getattr(self.neck, 'num_frames', None)
+        if num_frames is None:
+            return
+        offsets = None
+        if data_samples:
+            offsets = data_samples[0].metainfo.get('frame_offsets')
+        if offsets is not None:
+            check_num_frames(num_frames, frame_offsets=offsets)
+        check_num_frames(num_frames, clip_length=inputs.shape[1])
+
+    def forward(self,
+                inputs: Union[Tensor, Dict],
+                data_samples: OptSampleList = None,
+                mode: str = 'tensor') -> ForwardResults:
+        """Check the clip length, then as :class:`TopdownPoseEstimator`.
+
+        Args:
+            inputs (Tensor): (B, T, 3, H, W), key frame first.
+            data_samples (list[PoseDataSample], optional): Their metainfo's
+                ``frame_offsets``, when present, is checked against
+                ``neck.num_frames``.
+            mode (str): ``'loss'``, ``'predict'`` or ``'tensor'``.
+
+        Returns:
+            dict | list | Tensor: As :meth:`BasePoseEstimator.forward`.
+        """
+        if isinstance(inputs, Tensor):
+            self._check_clips(inputs, data_samples)
+        return super().forward(inputs, data_samples, mode)
+
     def neck_forward(self, inputs: Tensor,
                      params: Optional[Dict] = None) -> Dict:
         """Backbone once on all B*T frames, then the neck.
@@ -117,11 +162,7 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         Returns:
             dict: The neck outputs (``fused`` (B, C, h, w), ...).
         """
-        if inputs.dim() != 5:
-            raise ValueError(
-                f'{type(self).__name__} expects (B, T, 3, H, W) clips with '
-                f'the key frame first (use MultiFramePoseDataPreprocessor); '
-                f'got shape {tuple(inputs.shape)}')
+        self._check_clips(inputs)
         b, t = inputs.shape[:2]
         grad_ctx = (torch.no_grad()
                     if self.freeze_backbone else contextlib.nullcontext())

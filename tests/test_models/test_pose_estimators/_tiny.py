@@ -1,54 +1,26 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""Tiny FAMI model and a fixed synthetic clip batch for the estimator tests."""
-import copy
-
+"""The tiny FAMI model with 5 keypoints and a fixed synthetic clip batch
+for the estimator tests (the model is ``fami_pose_mm.testing``'s)."""
 import numpy as np
 import torch
 from mmengine.structures import InstanceData, PixelData
 from mmpose.registry import KEYPOINT_CODECS
 from mmpose.structures import PoseDataSample
 
+from fami_pose_mm.testing import TINY_CODEC as CODEC
+from fami_pose_mm.testing import tiny_fami_model, tiny_head, tiny_hrnet
+
 K = 5
 FLIP_INDICES = [0, 2, 1, 4, 3]
-CODEC = dict(type='MSRAHeatmap', input_size=(48, 64), heatmap_size=(12, 16),
-             sigma=2)
-TINY_HRNET = dict(
-    type='HRNet',
-    in_channels=3,
-    extra=dict(
-        stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK',
-                    num_blocks=(1, ), num_channels=(8, )),
-        stage2=dict(num_modules=1, num_branches=2, block='BASIC',
-                    num_blocks=(1, 1), num_channels=(8, 16)),
-        stage3=dict(num_modules=1, num_branches=3, block='BASIC',
-                    num_blocks=(1, 1, 1), num_channels=(8, 16, 32)),
-        # three branches: a fourth (stride 32) does not divide 64x48
-        stage4=dict(num_modules=1, num_branches=3, block='BASIC',
-                    num_blocks=(1, 1, 1), num_channels=(8, 16, 32))))
-HEAD = dict(type='HeatmapHead', in_channels=8, out_channels=K,
-            deconv_out_channels=None, conv_out_channels=(8, ),
-            conv_kernel_sizes=(3, ),
-            loss=dict(type='KeypointMSELoss', use_target_weight=True),
-            decoder=CODEC)
+TINY_HRNET = tiny_hrnet()
+HEAD = tiny_head(K)
 
 
-def model_cfg(**overrides) -> dict:
-    """Config of a tiny 3-frame FAMI model (64x48 input, 8 channels)."""
-    cfg = dict(
-        type='VideoTopdownPoseEstimator',
-        data_preprocessor=dict(type='MultiFramePoseDataPreprocessor'),
-        backbone=copy.deepcopy(TINY_HRNET),
-        neck=dict(type='FAMINeck', in_channels=8, num_frames=3,
-                  gtm=dict(mid_channels=8, hidden_dim=16),
-                  lcm=dict(deform_groups=2, dilation=1), fusion='sum'),
-        head=copy.deepcopy(HEAD),
-        mi_loss=dict(type='FAMIMutualInfoLoss'),
-        mi_predictor=dict(type='HeatmapHead', in_channels=8, out_channels=K,
-                          deconv_out_channels=None),
-        test_cfg=dict(flip_test=True, flip_mode='heatmap',
-                      shift_heatmap=False))
-    cfg.update(overrides)
-    return cfg
+def model_cfg(num_keypoints: int = K, **overrides) -> dict:
+    """The tiny 3-frame FAMI model with flip test (K keypoints)."""
+    flip_test = dict(flip_test=True, flip_mode='heatmap', shift_heatmap=False)
+    return tiny_fami_model(num_frames=3, num_keypoints=num_keypoints,
+                           **{'test_cfg': flip_test, **overrides})
 
 
 def make_batch(batch_size: int = 2, num_frames: int = 3, seed: int = 0):

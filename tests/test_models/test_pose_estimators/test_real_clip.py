@@ -10,7 +10,7 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
 import fami_pose_mm  # noqa: F401  (registers)
-from _tiny import CODEC, HEAD, model_cfg
+from _tiny import CODEC, model_cfg
 
 init_default_scope('mmpose')
 PT18 = Path(__file__).resolve().parents[2] / 'data' / 'posetrack18'
@@ -37,10 +37,7 @@ def test_train_and_predict_on_real_clip():
     data = pseudo_collate([dataset[0], dataset[1]])
     assert data['inputs'][0].shape == (3, 3, 64, 48)
     torch.manual_seed(0)
-    model = MODELS.build(model_cfg(
-        head=dict(HEAD, out_channels=17),
-        mi_predictor=dict(type='HeatmapHead', in_channels=8, out_channels=17,
-                          deconv_out_channels=None)))
+    model = MODELS.build(model_cfg(num_keypoints=17))
     optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-3))
     log_vars = model.train_step(copy.deepcopy(data), optim)
     assert torch.isfinite(log_vars['loss'])

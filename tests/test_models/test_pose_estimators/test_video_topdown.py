@@ -123,3 +123,29 @@ def test_mi_predictor_follows_backbone_checkpoint(tmp_path):
     assert torch.equal(model.mi_predictor.final_layer.weight,
                        single.head.final_layer.weight)
     assert not model.mi_predictor.final_layer.weight.requires_grad
+
+
+def test_clip_length_must_match_neck_num_frames():
+    model = _build(init=False).eval()  # neck.num_frames = 3
+    data = model.data_preprocessor(make_batch(num_frames=5))
+    for sample in data['data_samples']:
+        sample.set_metainfo(dict(frame_offsets=(-2, -1, 1, 2)))
+    named = (r'frame_offsets \(-2, -1, 1, 2\) give 5 frames per clip '
+             r'\(the key frame first\) but model.neck.num_frames is 3')
+    for mode in ('loss', 'predict', 'tensor'):
+        with pytest.raises(ValueError, match=named):
+            model(data['inputs'], data['data_samples'], mode=mode)
+    unnamed = (r'the data \(1 \+ len\(frame_offsets\)\) has 5 frames per '
+               r'clip .* model.neck.num_frames is 3')
+    with pytest.raises(ValueError, match=unnamed):
+        model(data['inputs'], None, mode='tensor')
+    with pytest.raises(ValueError, match=unnamed):
+        model.loss(data['inputs'], data['data_samples'])
+    # offsets that disagree with the neck fail even on a clip of T frames
+    data = model.data_preprocessor(make_batch(num_frames=3))
+    data['data_samples'][0].set_metainfo(dict(frame_offsets=(-1, 1, 2)))
+    with pytest.raises(ValueError, match=r'\(-1, 1, 2\) give 4 frames'):
+        model(data['inputs'], data['data_samples'], mode='predict')
+    data['data_samples'][0].set_metainfo(dict(frame_offsets=(-1, 1)))
+    assert len(model(data['inputs'], data['data_samples'],
+                     mode='predict')) == 2

@@ -1,11 +1,27 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""Reading and writing PoseTrack18 per-video JSON files for evaluation.
+"""Per-video PoseTrack JSON files: the one writer and the one reader.
 
-The official evaluation (``poseval``) converts every person of a
-PoseTrack18 file into 15 joints identified by name (the two ear slots of
-the 17-slot COCO-style layout are dropped, ``head_bottom`` and
-``head_top`` sit in the eye slots). A slot counts as annotated (or, for a
-prediction, as present) unless it is exactly ``(0, 0, 0)``.
+The evaluation server, ``poseval``, :class:`PoseTrackAPMetric` and the
+video inferencer all use one file per video, in one of two forms:
+
+* PoseTrack18 (COCO-like)::
+
+    {"images": [{"id": 10128340000, "file_name": "images/val/.../000000.jpg"}],
+     "annotations": [{"image_id": 10128340000, "track_id": 0, "score": 0.8,
+                      "keypoints": [x1, y1, s1, ..., x17, y17, s17],
+                      "scores": [s1, ..., s17]}],
+     "categories": [{"id": 1, "name": "person", "supercategory": "person",
+                     "keypoints": ["nose", "head_bottom", ...]}]}
+
+* PoseTrack17 (``annolist``): per frame ``image[0].name`` and
+  ``annorect``; a person lists its joints as ``point`` entries with the
+  ``poseval`` joint id (0-14) and one-element lists ``x``, ``y``,
+  ``score``.
+
+A slot counts as annotated (ground truth) or present (prediction) unless
+it is exactly ``(0, 0, 0)``; the writer leaves such joints out of
+``annolist`` files. A predicted joint without a score gets ``-9999``, as
+in ``poseval``.
 """
 import glob
 import json
@@ -15,23 +31,119 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-#: The 15 evaluated joints in the order used by ``poseval``.
-POSEVAL_JOINTS: Tuple[str, ...] = (
-    'right_ankle', 'right_knee', 'right_hip', 'left_hip', 'left_knee',
-    'left_ankle', 'right_wrist', 'right_elbow', 'right_shoulder',
-    'left_shoulder', 'left_elbow', 'left_wrist', 'head_bottom', 'nose',
-    'head_top')
-#: The 17-slot PoseTrack18 layout (mmpose's ``posetrack18`` dataset).
-POSETRACK18_SLOTS: Tuple[str, ...] = (
-    'nose', 'head_bottom', 'head_top', 'left_ear', 'right_ear',
-    'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
-    'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee',
-    'right_knee', 'left_ankle', 'right_ankle')
-#: For each of the 15 evaluated joints, its index in the 17-slot layout.
-SLOT_OF_JOINT: np.ndarray = np.array(
-    [POSETRACK18_SLOTS.index(name) for name in POSEVAL_JOINTS])
+from .posetrack_layout import (POSETRACK18_KEYPOINTS, POSEVAL_JOINTS,
+                               SLOT_OF_JOINT, person_category)
+
 #: Score given by ``poseval`` to a predicted joint without a score.
 MISSING_SCORE = -9999.0
+
+
+class PoseTrackVideoWriter:
+    """Collect the predictions of one video and write its file.
+
+    PoseTrack18 files are written with sorted keys and a 4-space indent
+    (as mmpose's ``PoseTrack18Metric`` writes them), ``annolist`` files
+    with a 4-space indent in the order above. Numbers are written as given
+    (no rounding).
+
+    Args:
+        keypoint_names (Sequence[str]): Names of the K keypoint slots;
+            PoseTrack18's 17 by default.
+        annolist (bool): Write the PoseTrack17 ``annolist`` form (needs
+            the 17 PoseTrack18 slots).
+    """
+
+    def __init__(self,
+                 keypoint_names: Sequence[str] = POSETRACK18_KEYPOINTS,
+                 annolist: bool = False) -> None:
+        self.keypoint_names = tuple(keypoint_names)
+        if annolist and self.keypoint_names != POSETRACK18_KEYPOINTS:
+            raise ValueError('annolist files need the 17 PoseTrack18 '
+                             f'keypoints, got {list(self.keypoint_names)}')
+        self.annolist = annolist
+        self.images: List[dict] = []
+        self.annotations: List[dict] = []
+        self._image_ids: set = set()
+
+    def add_image(self, image_id: Union[int, str], file_name: str,
+                  **extra) -> None:
+        """Add a frame (every frame, also one without people).
+
+        Args:
+            image_id (int | str): Id the people of the frame refer to.
+            file_name (str): ``file_name`` (``image[0].name`` in
+                ``annolist`` files).
+            **extra: More fields of the image record (PoseTrack18 only),
+                e.g. ``frame_id``, ``vid_id``.
+        """
+        if extra and self.annolist:
+            raise ValueError(f'annolist files have no image fields {extra}')
+        if image_id in self._image_ids:
+            raise ValueError(f'image id {image_id!r} was added twice')
+        self._image_ids.add(image_id)
+        self.images.append(dict(id=image_id, file_name=file_name, **extra))
+
+    def add_person(self, image_id: Union[int, str], keypoints: np.ndarray,
+                   score: float, track_id: int, **extra) -> None:
+        """Add one predicted person.
+
+        Args:
+            image_id (int | str): Id of its frame, added before with
+                :meth:`add_image`.
+            keypoints (np.ndarray): ``(K, 3)``: x, y in pixels and score.
+            score (float): Person score.
+            track_id (int): Track id.
+            **extra: More fields of the annotation (PoseTrack18 only),
+                e.g. ``bbox``, ``category_id``.
+        """
+        kpts = np.asarray(keypoints, dtype=np.float64)
+        if kpts.shape != (len(self.keypoint_names), 3):
+            raise ValueError(
+                f'image {image_id}, track {track_id}: keypoints must be '
+                f'({len(self.keypoint_names)}, 3), got {kpts.shape}')
+        if image_id not in self._image_ids:
+            raise ValueError(f'image {image_id!r}, track {track_id}: no such '
+                             'image (add_image first)')
+        if extra and self.annolist:
+            raise ValueError(f'annolist files have no person fields {extra}')
+        self.annotations.append(
+            dict(image_id=image_id, keypoints=kpts.reshape(-1).tolist(),
+                 scores=kpts[:, 2].tolist(), score=float(score),
+                 track_id=int(track_id), **extra))
+
+    def to_dict(self) -> dict:
+        """The file's content."""
+        if self.annolist:
+            return dict(annolist=self._annolist())
+        return dict(images=self.images, annotations=self.annotations,
+                    categories=[person_category(self.keypoint_names)])
+
+    def _annolist(self) -> List[dict]:
+        """Frames in :meth:`add_image` order, people in ``poseval`` form."""
+        rects: Dict = {image_id: [] for image_id in self._image_ids}
+        for ann in self.annotations:
+            kpts = np.reshape(ann['keypoints'], (-1, 3))[SLOT_OF_JOINT]
+            points = [
+                dict(id=[j], x=[x], y=[y], score=[s])
+                for j, (x, y, s) in enumerate(kpts.tolist())
+                if not (x == 0 and y == 0 and s == 0)
+            ]
+            rects[ann['image_id']].append(
+                dict(annopoints=[dict(point=points)], score=[ann['score']],
+                     track_id=[ann['track_id']]))
+        return [
+            dict(image=[dict(name=image['file_name'])],
+                 annorect=rects[image['id']]) for image in self.images
+        ]
+
+    def dump(self, path: str) -> None:
+        """Write the file (its folder must exist)."""
+        folder = osp.dirname(path)
+        if folder and not osp.isdir(folder):
+            raise FileNotFoundError(f'output folder {folder} does not exist')
+        with open(path, 'w') as f:
+            json.dump(self.to_dict(), f, indent=4,
+                      sort_keys=not self.annolist)
 
 
 @dataclass

@@ -1,0 +1,29 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""PoseTrack file formats: keypoint layout, detection files, prediction
+and ground-truth files.
+
+The one home of this knowledge for the datasets, the evaluation and the
+video inferencer. A leaf of the package: its modules import only numpy
+and the standard library (no torch, mmengine or mmpose, nothing else of
+``fami_pose_mm``), so datasets, evaluation and apis all import it, and it
+imports none of them: no cycle, no upward import.
+"""
+from .detection_file import (Detection, filter_detections, read_detections,
+                             read_json)
+from .posetrack_json import (MISSING_SCORE, PoseTrackFrame,
+                             PoseTrackVideoWriter, load_posetrack18_folders,
+                             load_posetrack18_video)
+from .posetrack_layout import (FRAMES_PER_VIDEO, PERSON_CATEGORY_ID,
+                               POSETRACK18_KEYPOINTS, POSETRACK18_SKELETON,
+                               POSEVAL_GROUPS, POSEVAL_JOINTS, SLOT_OF_JOINT,
+                               person_category, posetrack_image_id,
+                               split_posetrack_image_id)
+
+__all__ = [
+    'Detection', 'FRAMES_PER_VIDEO', 'MISSING_SCORE', 'PERSON_CATEGORY_ID',
+    'POSETRACK18_KEYPOINTS', 'POSETRACK18_SKELETON', 'POSEVAL_GROUPS',
+    'POSEVAL_JOINTS', 'PoseTrackFrame', 'PoseTrackVideoWriter',
+    'SLOT_OF_JOINT', 'filter_detections', 'load_posetrack18_folders',
+    'load_posetrack18_video', 'person_category', 'posetrack_image_id',
+    'read_detections', 'read_json', 'split_posetrack_image_id'
+]

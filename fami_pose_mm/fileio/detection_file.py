@@ -1,0 +1,178 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Person detection (box) files: the one reader and the one keep rule.
+
+Used by the dataset (``PoseTrackVideoDataset(bbox_file=...)``) and by the
+video inferencer (``bboxes_file=``), so that the same file gives the same
+boxes to both.
+
+A detection file is a JSON list of detections (the COCO / PoseTrack
+detection results format, e.g. MMPose's ``*_human_detections.json``) or a
+COCO-like dict whose ``annotations`` are the detections and whose
+``images`` give the ``file_name`` of each ``id``. Every detection needs
+
+* ``bbox``: 4 numbers ``[x, y, w, h]`` in pixels, and
+* ``score``: a number. A detection without a score is an error, not a
+  certain box: a box that passes every threshold would hide a wrong file.
+
+Keep rule (:func:`filter_detections`): a detection is kept when its
+``category_id`` is 1 (person) or absent, and ``score >= score_thr`` (the
+threshold is the lowest score kept, as in mmpose's top-down datasets with
+``filter_cfg=dict(bbox_score_thr=...)``). The others are counted as
+``'non-person detection'`` or ``'detection score < thr'``.
+
+Which frame a detection belongs to is up to the caller; the frame keys are
+read here: ``frame_index``, ``image_id``, and the file name (the first of
+``file_name``, ``image_name``, ``img_path``, or in the dict form the
+``file_name`` of the image ``image_id``).
+"""
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, List, Optional, Tuple, Union
+
+from .posetrack_layout import PERSON_CATEGORY_ID
+
+NAME_KEYS = ('file_name', 'image_name', 'img_path')
+
+
+def read_json(path: str, what: str, name: Optional[str] = None) -> Any:
+    """Load a JSON file; every failure names the file.
+
+    Args:
+        path (str): Local path of the file.
+        what (str): What the file is (``'annotation'``, ``'detection'``).
+        name (str, optional): Name of the file in messages; ``path`` if
+            None (e.g. the remote name of a downloaded copy).
+
+    Returns:
+        The loaded content.
+
+    Raises:
+        FileNotFoundError: If the file does not exist.
+        ValueError: If it is empty or not JSON.
+    """
+    name = name or path
+    try:
+        with open(path, 'r', encoding='utf-8') as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(f'{what} file not found: {name}') from None
+    if not text.strip():
+        raise ValueError(f'{what} file {name} is empty')
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(
+            f'{what} file {name} is not valid JSON: {e}') from None
+
+
+@dataclass
+class Detection:
+    """One detection of a file.
+
+    Args:
+        record (int): 0-based position in the file (for messages).
+        bbox (tuple): ``x, y, w, h`` in pixels.
+        score (float): Detection score.
+        category_id (int): 1 (person) when absent from the file.
+        image_id (int | str, optional): As written.
+        frame_index (int, optional): As written.
+        file_name (str, optional): See the module docstring.
+    """
+    record: int
+    bbox: Tuple[float, float, float, float]
+    score: float
+    category_id: int = PERSON_CATEGORY_ID
+    image_id: Optional[Union[int, str]] = None
+    frame_index: Optional[int] = None
+    file_name: Optional[str] = None
+
+    @property
+    def xyxy(self) -> List[float]:
+        """The box as ``[x1, y1, x2, y2]``."""
+        x, y, w, h = self.bbox
+        return [x, y, x + w, y + h]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _parse(det: Any, record: int, where: str, id_to_name: dict) -> Detection:
+    """One validated :class:`Detection` of the record ``det``."""
+    bbox = det.get('bbox') if isinstance(det, dict) else None
+    if not (isinstance(bbox, (list, tuple)) and len(bbox) == 4
+            and all(_is_number(v) for v in bbox)
+            and _is_number(det.get('score'))):
+        raise ValueError(f'{where}: record {record} needs bbox [x, y, w, h] '
+                         f'and score (numbers), got {det!r}')
+    image_id = det.get('image_id')
+    frame_index = det.get('frame_index')
+    if image_id is not None and not isinstance(image_id, (int, str)) or \
+            frame_index is not None and not isinstance(frame_index, int):
+        raise ValueError(f'{where}: record {record} has an image_id or '
+                         f'frame_index that is not an int, got {det!r}')
+    names = [det[k] for k in NAME_KEYS if det.get(k) is not None]
+    return Detection(
+        record=record,
+        bbox=tuple(float(v) for v in bbox),
+        score=float(det['score']),
+        category_id=det.get('category_id', PERSON_CATEGORY_ID),
+        image_id=image_id,
+        frame_index=frame_index,
+        file_name=names[0] if names else id_to_name.get(image_id))
+
+
+def read_detections(path: str, name: Optional[str] = None) -> List[Detection]:
+    """Every detection of a file, validated, in file order.
+
+    Args:
+        path (str): Local path of the JSON file.
+        name (str, optional): Name of the file in messages.
+
+    Returns:
+        list[Detection]: Nothing dropped yet (see
+        :func:`filter_detections`).
+
+    Raises:
+        FileNotFoundError: If the file does not exist.
+        ValueError: If the file is not a list / COCO-like dict of
+            detections, or a detection lacks ``bbox`` or ``score`` (the
+            message names its position in the file).
+    """
+    where = f'detection file {name or path}'
+    content = read_json(path, 'detection', name)
+    id_to_name = {}
+    if isinstance(content, dict):
+        id_to_name = {
+            img.get('id'): img.get('file_name')
+            for img in content.get('images', []) if isinstance(img, dict)
+        }
+        content = content.get('annotations')
+    if not isinstance(content, list):
+        raise ValueError(f'{where} must hold a JSON list of detections or a '
+                         'dict with "annotations"')
+    return [_parse(det, n, where, id_to_name) for n, det in enumerate(content)]
+
+
+def filter_detections(detections: List[Detection],
+                      score_thr: float) -> Tuple[List[Detection], Counter]:
+    """Apply the keep rule: person (or no category) and ``score >= thr``.
+
+    Args:
+        detections (list[Detection]): From :func:`read_detections`.
+        score_thr (float): Lowest score kept.
+
+    Returns:
+        tuple: The kept detections (in order) and a ``Counter`` of the
+        dropped ones by reason.
+    """
+    kept, dropped = [], Counter()
+    for det in detections:
+        if det.category_id != PERSON_CATEGORY_ID:
+            dropped['non-person detection'] += 1
+        elif det.score < score_thr:
+            dropped['detection score < thr'] += 1
+        else:
+            kept.append(det)
+    return kept, dropped
