@@ -8,8 +8,18 @@ same file names (the format the evaluation server and ``poseval`` read)::
         work_dirs/fami/results/ [--out ap.json]
 
 Prints the per-joint and the Head ... Ankle / Total AP table, computed as
-the official ``poseval`` computes it (see docs/evaluation.md).
+the official ``poseval`` computes it (see docs/evaluation.md). A bad file
+stops the command with an error naming the file, annotation and field;
+what ``poseval`` tolerates (missing scores, extra prediction files, ...)
+is scored as ``poseval`` scores it and reported with a warning that counts
+it.
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import json
 import sys
@@ -46,8 +56,13 @@ def main(argv: Optional[List[str]] = None) -> dict:
             int(result['num_pred'][j])
         ])
     summary = result['summary']
+    unscored = sum(p.num_people for g, p in zip(gt_frames, pred_frames)
+                   if g.num_people == 0)
     print(f'{len(videos)} videos, {len(gt_frames)} frames '
-          f'({sum(f.num_people > 0 for f in gt_frames)} annotated)')
+          f'({sum(f.num_people > 0 for f in gt_frames)} annotated), '
+          f'{sum(f.num_people for f in pred_frames)} predicted people '
+          f'({unscored} on frames without annotated people: not scored, as '
+          'in poseval)')
     print(AsciiTable(rows, 'Per joint').table)
     print(AsciiTable([list(summary), [f'{v:.1f}' for v in summary.values()]],
                      'Average Precision (AP)').table)

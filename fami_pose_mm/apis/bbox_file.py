@@ -1,22 +1,27 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """Person boxes from a detection JSON file, looked up per frame."""
 import os.path as osp
+import warnings
 from collections import defaultdict
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
 from fami_pose_mm.fileio import (Detection, filter_detections,
                                  read_detections, split_posetrack_image_id)
 
+# (record, [x1, y1, x2, y2, score]) of one kept detection
+Row = Tuple[int, List[float]]
+
 
 class BBoxFile:
     """Person boxes read from a detection JSON file, looked up per frame.
 
-    The file, the required ``bbox`` and ``score`` and the keep rule
-    (``category_id`` 1 or absent, ``score >= score_thr``) are those of the
-    dataset's ``bbox_file``: see :mod:`fami_pose_mm.fileio.detection_file`.
-    Each kept detection goes to the frame given by its first frame key:
+    The file, its value checks (finite numbers, no negative size...) and
+    the keep rule (``category_id`` 1 or absent, a box with an area,
+    ``score >= score_thr``) are those of the dataset's ``bbox_file``: see
+    :mod:`fami_pose_mm.fileio.detection_file`. Each kept detection goes to
+    the frame given by its first frame key:
 
     * ``frame_index``: the 0-based index of the frame in the input;
     * its file name (``file_name`` / ``image_name`` / ``img_path``, or in
@@ -26,6 +31,10 @@ class BBoxFile:
     * ``image_id`` (int): a PoseTrack18 image id
       ``1e10 + video_number * 1e4 + frame_index``, so the frame index is
       ``image_id % 10000``.
+
+    Boxes with zero width or height are dropped with a warning (count);
+    a box without area inside its frame is dropped when the frame size is
+    given (see :meth:`__call__`), counted in ``num_outside``.
 
     Args:
         path (str): The JSON file.
@@ -43,13 +52,19 @@ class BBoxFile:
                  path: str,
                  score_thr: float = 0.0,
                  video_number: Optional[int] = None) -> None:
-        self.by_index: Dict[int, List[list]] = defaultdict(list)
-        self.by_name: Dict[str, List[list]] = defaultdict(list)
+        self.path = path
+        self.by_index: Dict[int, List[Row]] = defaultdict(list)
+        self.by_name: Dict[str, List[Row]] = defaultdict(list)
         self.video_number = video_number
         self.videos: Set[int] = set()
-        detections, _ = filter_detections(read_detections(path), score_thr)
+        self.num_outside = 0
+        detections, dropped = filter_detections(
+            read_detections(path), score_thr)
         for det in detections:
-            self._add(det, path)
+            self._add(det)
+        self.num_kept = sum(
+            len(rows) for rows in [*self.by_index.values(),
+                                   *self.by_name.values()])
         if video_number is None and len(self.videos) > 1:
             some = ', '.join(str(v) for v in sorted(self.videos)[:5])
             raise ValueError(
@@ -57,9 +72,22 @@ class BBoxFile:
                 f'{len(self.videos)} videos ({some}, ...); pick one with '
                 'video_number (--bboxes-video) so that frames of different '
                 'videos are not mixed')
+        if dropped['zero-area box']:
+            warnings.warn(f'bboxes file {path}: {dropped["zero-area box"]} '
+                          'boxes of zero width or height dropped')
+        if detections and not self.num_kept:
+            raise ValueError(
+                f'bboxes file {path}: no detection of video {video_number}; '
+                'its PoseTrack image ids are of videos '
+                f'{sorted(self.videos)[:5]}')
+        if not self.num_kept:
+            warnings.warn(f'bboxes file {path}: no person box kept of '
+                          f'{len(detections) + sum(dropped.values())} '
+                          f'detections (dropped: {dict(dropped)}); every '
+                          'frame gets an empty entry')
 
-    def _add(self, det: Detection, path: str) -> None:
-        row = det.xyxy + [det.score]
+    def _add(self, det: Detection) -> None:
+        row = (det.record, det.xyxy + [det.score])
         if det.frame_index is not None:
             self.by_index[det.frame_index].append(row)
         elif det.file_name is not None:
@@ -70,20 +98,77 @@ class BBoxFile:
             if self.video_number is None or video == self.video_number:
                 self.by_index[frame].append(row)
         else:
-            raise ValueError(f'detection file {path}: record {det.record} '
-                             'has no frame key (frame_index, file_name, '
-                             'image_name, img_path or an int image_id)')
+            raise ValueError(f'detection file {self.path}: record '
+                             f'{det.record} has no frame key (frame_index, '
+                             'file_name, image_name, img_path or an int '
+                             'image_id)')
 
-    def __call__(self, index: int, name: str) -> np.ndarray:
+    def check_frames(self, names: Sequence[str], source: str) -> None:
+        """Check, before the first frame, that the boxes fit the input.
+
+        Args:
+            names (Sequence[str]): Names of all frames of the input, in
+                order (frame ``t`` is ``names[t]``).
+            source (str): The input, for messages.
+
+        Raises:
+            ValueError: If kept boxes exist but none is on a frame of the
+                input (a file of another video, or another frame naming).
+                Boxes on no frame, when others match, give a warning.
+        """
+        known = {osp.basename(n) for n in names}
+        unmatched = [(rec, f'frame_index {key}')
+                     for key, rows in self.by_index.items()
+                     if not 0 <= key < len(names) for rec, _ in rows]
+        unmatched += [(rec, f'file name {key!r}')
+                      for key, rows in self.by_name.items()
+                      if key not in known for rec, _ in rows]
+        if not unmatched:
+            return
+        record, key = min(unmatched)
+        frames = (f'{len(names)} frames, indices 0-{len(names) - 1}, named '
+                  f'{names[0]} ... {names[-1]}')
+        if len(unmatched) == self.num_kept:
+            raise ValueError(
+                f'bboxes file {self.path}: none of its {self.num_kept} '
+                f'person boxes is on a frame of {source} ({frames}); e.g. '
+                f'record {record} is on {key}')
+        warnings.warn(f'bboxes file {self.path}: {len(unmatched)} of '
+                      f'{self.num_kept} person boxes are on no frame of '
+                      f'{source} ({frames}) and are not used; e.g. record '
+                      f'{record} is on {key}')
+
+    def __call__(self,
+                 index: int,
+                 name: str,
+                 size: Optional[Tuple[int, int]] = None) -> np.ndarray:
         """Boxes of one frame.
 
         Args:
             index (int): 0-based frame index.
             name (str): Frame name.
+            size (tuple[int, int], optional): ``(width, height)`` of the
+                frame in pixels: boxes without area inside it are dropped
+                (a warning for the first, all counted in ``num_outside``).
 
         Returns:
             np.ndarray: (N, 5) ``x1, y1, x2, y2, score``; (0, 5) if none.
         """
         rows = self.by_index.get(index, []) + self.by_name.get(
             osp.basename(name), [])
-        return np.asarray(rows, dtype=np.float32).reshape(-1, 5)
+        if size is not None:
+            rows = [row for row in rows if self._inside(row, index, size)]
+        return np.asarray([box for _, box in rows],
+                          dtype=np.float32).reshape(-1, 5)
+
+    def _inside(self, row: Row, index: int, size: Tuple[int, int]) -> bool:
+        (record, (x1, y1, x2, y2, _)), (width, height) = row, size
+        if min(x2, width) > max(x1, 0) and min(y2, height) > max(y1, 0):
+            return True
+        if not self.num_outside:
+            warnings.warn(
+                f'bboxes file {self.path}: record {record} (frame {index}) '
+                f'box [x1, y1, x2, y2] = {[x1, y1, x2, y2]} lies outside the '
+                f'{width}x{height} frame: dropped (later ones are counted)')
+        self.num_outside += 1
+        return False

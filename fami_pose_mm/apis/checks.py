@@ -5,6 +5,7 @@ import os.path as osp
 import tempfile
 from typing import Mapping
 
+import torch
 import torch.nn as nn
 
 
@@ -31,6 +32,10 @@ def resolve_config_path(path: str) -> str:
                           osp.join(root, relative)):
             if osp.isfile(candidate):
                 return candidate
+    if '://' in path:
+        raise FileNotFoundError(f'config {path}: configs are read from a '
+                                'local file or <package>::<path>, not from '
+                                'a URL; download it first')
     if not osp.isfile(path):
         raise FileNotFoundError(f'config {path} does not exist')
     return path
@@ -56,6 +61,69 @@ def check_writable_dir(path: str) -> str:
         raise PermissionError(f'output folder {path} is not writable: '
                               f'{err.strerror or err}') from err
     return path
+
+
+def check_writable_file(path: str) -> str:
+    """Check, before any work, that ``path`` can be written.
+
+    Creates the folder if needed; a file that did not exist is not left
+    behind.
+
+    Args:
+        path (str): Output file.
+
+    Returns:
+        str: ``path``.
+
+    Raises:
+        PermissionError: If the folder or the file cannot be written (e.g.
+            ``path`` is a folder).
+    """
+    check_writable_dir(osp.dirname(osp.abspath(path)))
+    existed = osp.exists(path)
+    try:
+        with open(path, 'a'):
+            pass
+    except OSError as err:
+        raise PermissionError(f'output file {path} is not writable: '
+                              f'{err.strerror or err}') from err
+    if not existed:
+        os.remove(path)
+    return path
+
+
+def check_device(device: str) -> str:
+    """Check that a torch device exists on this machine.
+
+    Args:
+        device (str): ``'cpu'``, ``'cuda'``, ``'cuda:1'``, ``'mps'``...
+
+    Returns:
+        str: ``device``.
+
+    Raises:
+        ValueError: If the name is not a torch device, or the device is
+            not available (e.g. ``'cuda:0'`` without a CUDA GPU or driver).
+    """
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f'device {device!r} is not a torch device '
+                         "(e.g. 'cpu', 'cuda', 'cuda:1')") from err
+    if parsed.type == 'cuda':
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ValueError(
+                f'device {device!r}: no CUDA GPU is available on this '
+                f'machine (torch {torch.__version__}, built for CUDA '
+                f'{torch.version.cuda}); use --device cpu (device=\'cpu\')')
+        if parsed.index is not None and parsed.index >= count:
+            raise ValueError(f'device {device!r}: this machine has {count} '
+                             f'CUDA GPU(s), cuda:0 to cuda:{count - 1}')
+    elif parsed.type == 'mps' and not torch.backends.mps.is_available():
+        raise ValueError(f'device {device!r}: MPS is not available on this '
+                         'machine; use --device cpu')
+    return device
 
 
 def state_dict_mismatch(model: nn.Module,

@@ -2,7 +2,9 @@
 """Sequential frame reading for video inference."""
 import os
 import os.path as osp
-from typing import Iterator, List, Sequence, Tuple, Union
+import warnings
+from typing import (Iterator, List, Optional, Sequence, Tuple,
+                    Union)
 
 import cv2
 import numpy as np
@@ -24,6 +26,17 @@ class VideoFrameReader:
     is named ``f'{t:06d}.jpg'`` (the PoseTrack18 frame naming); for images
     the name is the file's base name (``f'{t:06d}.jpg'`` for arrays).
 
+    A frame that cannot be decoded (a corrupt or empty image file, a
+    damaged frame of a video that decodes again after it) is yielded as
+    ``None`` with a warning naming it, so that frame indices stay those of
+    the input; its index is added to ``unreadable``. Frames a video's header
+    announces but that never decode at its end give a warning and end the
+    stream. An input without any readable frame is an error.
+
+    Attributes:
+        name (str): Name of the input (a video's or folder's base name).
+        label (str): The input in messages (its path, ...).
+
     Args:
         source (str | int | Sequence[str | np.ndarray]): A video file, a
             folder of frames (read in sorted file-name order), a list of
@@ -38,6 +51,7 @@ class VideoFrameReader:
     def __init__(self, source: FrameSourceType) -> None:
         self.source = source
         self.num_reads = 0
+        self.unreadable: List[int] = []
         self.fps = 25.0
         self.num_frames = 0  # 0 = unknown (webcam)
         self.is_video = False
@@ -52,15 +66,18 @@ class VideoFrameReader:
             source = int(parts[1]) if len(parts) == 2 else 0
         if isinstance(source, int):
             self.name = f'webcam{source}'
+            self.label = f'webcam {source}'
             self._camera = source
             self.is_video = True
         elif isinstance(source, str):
             self.name = osp.splitext(osp.basename(osp.normpath(source)))[0]
+            self.label = source
             self._init_path(source)
         elif isinstance(source, (list, tuple)):
             if len(source) == 0:
                 raise ValueError('the list of input images is empty')
             self.name = 'images'
+            self.label = f'the list of {len(source)} images'
             self._items = list(source)
             self.num_frames = len(source)
         else:
@@ -98,40 +115,74 @@ class VideoFrameReader:
         """Number of frames if known, else 0."""
         return self.num_frames
 
-    def __iter__(self) -> Iterator[Tuple[str, np.ndarray]]:
-        """Yield ``(frame_name, frame)`` with frame a BGR (H, W, 3) array."""
+    def frame_names(self) -> Optional[List[str]]:
+        """Names of all frames in order, if known before reading (not for
+        a webcam, nor a video without a frame count)."""
+        if self._items:
+            return [
+                f'{t:06d}.jpg' if isinstance(item, np.ndarray) else
+                osp.basename(item) for t, item in enumerate(self._items)
+            ]
+        return [f'{t:06d}.jpg' for t in range(self.num_frames)] or None
+
+    def __iter__(self) -> Iterator[Tuple[str, Optional[np.ndarray]]]:
+        """Yield ``(frame_name, frame)`` with frame a BGR (H, W, 3) array,
+        or None for a frame that cannot be decoded."""
+        self.num_reads, self.unreadable = 0, []
         if self.is_video:
             yield from self._iter_capture()
-            return
+        else:
+            yield from self._iter_items()
+        if self.num_reads == 0:
+            raise ValueError(f'input {self.label} has no readable frames')
+
+    def _skip(self, index: int, name: str, what: str) -> Tuple[str, None]:
+        self.unreadable.append(index)
+        warnings.warn(f'frame {index} ({name}) of {self.name}: {what}; '
+                      'skipped')
+        return name, None
+
+    def _iter_items(self) -> Iterator[Tuple[str, Optional[np.ndarray]]]:
         for index, item in enumerate(self._items):
             if isinstance(item, np.ndarray):
                 frame, name = item, f'{index:06d}.jpg'
             else:
                 frame, name = cv2.imread(item), osp.basename(item)
                 if frame is None:
-                    raise ValueError(f'cannot read image {item} (frame '
-                                     f'{index})')
+                    yield self._skip(index, name, f'cannot read image {item}')
+                    continue
             if frame.ndim != 3 or frame.shape[2] != 3:
                 raise ValueError(f'frame {index} ({name}) must be a BGR '
                                  f'(H, W, 3) image, got shape {frame.shape}')
             self.num_reads += 1
             yield name, frame
 
-    def _iter_capture(self) -> Iterator[Tuple[str, np.ndarray]]:
+    def _iter_capture(self) -> Iterator[Tuple[str, Optional[np.ndarray]]]:
         target = self._camera if self._camera is not None else self.source
         capture = cv2.VideoCapture(target)
         if not capture.isOpened():
             raise ValueError(f'cannot open video source {self.source!r}')
-        index = 0
+        index, failed = 0, []  # failed: indices not decoded since the last
         try:
             while True:
                 ok, frame = capture.read()
-                if not ok:
+                if not ok and index < self.num_frames - 1:
+                    failed.append(index)  # frames announced after it: retry
+                elif not ok:
                     break
-                self.num_reads += 1
-                yield f'{index:06d}.jpg', frame
+                else:
+                    for bad in failed:
+                        yield self._skip(bad, f'{bad:06d}.jpg', 'video '
+                                         f'{self.source} cannot decode it')
+                    failed = []
+                    self.num_reads += 1
+                    yield f'{index:06d}.jpg', frame
                 index += 1
         finally:
             capture.release()
-        if index == 0:
-            raise ValueError(f'video {self.source!r} has no readable frames')
+        first_bad = index - len(failed)
+        if self.num_reads and first_bad < self.num_frames:
+            warnings.warn(f'video {self.source}: frames {first_bad}-'
+                          f'{self.num_frames - 1} of the {self.num_frames} '
+                          'its header announces cannot be decoded; the '
+                          f'stream ends after frame {first_bad - 1}')

@@ -2,7 +2,7 @@
 """A ring buffer that turns a frame stream into multi-frame windows."""
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -16,17 +16,24 @@ class FrameWindow:
     Attributes:
         index (int): 0-based index of the key frame.
         name (str): Name of the key frame.
-        frames (list[np.ndarray]): ``1 + N`` BGR images (H, W, 3): the key
-            frame first, then one per frame offset in offset order.
+        frames (list[np.ndarray]): ``1 + N`` BGR images (H, W, 3) of one
+            size: the key frame first, then one per frame offset in offset
+            order. ``[None]`` if the key frame cannot be decoded.
         names (list[str]): Names of ``frames``, same order.
         sources (list[int]): Frame index used for each entry of ``frames``
-            (differs from ``index + offset`` where edge padding applied).
+            (differs from ``index + offset`` where edge padding applied or
+            an undecodable frame was replaced).
     """
     index: int
     name: str
-    frames: List[np.ndarray]
+    frames: List[Optional[np.ndarray]]
     names: List[str]
     sources: List[int]
+
+    @property
+    def readable(self) -> bool:
+        """Whether the key frame was decoded."""
+        return self.frames[0] is not None
 
 
 class FrameWindowBuffer:
@@ -39,7 +46,10 @@ class FrameWindowBuffer:
     long the stream is. A neighbour outside the sequence is replaced by the
     nearest existing frame (edge padding), which also makes sequences
     shorter than the window work. Offsets and padding follow
-    :mod:`fami_pose_mm.utils.frame_offsets`, as the datasets do.
+    :mod:`fami_pose_mm.utils.frame_offsets`, as the datasets do. A frame
+    pushed as ``None`` (not decodable) gives a window with ``frames ==
+    [None]`` as key frame, and in the windows of its neighbours is
+    replaced by the nearest decodable frame held (the key frame at worst).
 
     Args:
         frame_offsets (Sequence[int]): Offsets of the supporting frames
@@ -47,7 +57,9 @@ class FrameWindowBuffer:
             single-frame model; all ``<= 0`` for online (live) use.
 
     Raises:
-        ValueError: If an offset is 0 or repeated, or not an int.
+        ValueError: If an offset is 0 or repeated, or not an int; from
+            :meth:`push` / :meth:`flush`, if the frames of a window differ
+            in size (the message names both frames).
     """
 
     def __init__(self, frame_offsets: Sequence[int]) -> None:
@@ -56,7 +68,8 @@ class FrameWindowBuffer:
         self.before = max([0] + [-d for d in self.frame_offsets])
         self.after = max([0] + list(self.frame_offsets))
         self.capacity = self.before + self.after + 1
-        self._frames: Dict[int, Tuple[str, np.ndarray]] = OrderedDict()
+        self._frames: Dict[int, Tuple[str, Optional[np.ndarray]]] = \
+            OrderedDict()
         self._next_key = 0
         self._last = -1
 
@@ -64,12 +77,14 @@ class FrameWindowBuffer:
         """Number of frames currently held."""
         return len(self._frames)
 
-    def push(self, name: str, frame: np.ndarray) -> List[FrameWindow]:
+    def push(self, name: str,
+             frame: Optional[np.ndarray]) -> List[FrameWindow]:
         """Add the next frame of the stream.
 
         Args:
             name (str): Frame name.
-            frame (np.ndarray): BGR image (H, W, 3).
+            frame (np.ndarray, optional): BGR image (H, W, 3); None if it
+                cannot be decoded.
 
         Returns:
             list[FrameWindow]: The windows that became complete (zero or
@@ -93,12 +108,39 @@ class FrameWindowBuffer:
         key = self._next_key
         # frames up to self._last exist; later ones are only missing at the
         # end of the stream (flush), when self._last is the video's last
-        sources = [key] + clamp_window(key, self.frame_offsets,
-                                       nframes=self._last + 1)
+        sources = [key]
+        if self._frames[key][1] is not None:  # else: no window, no model
+            sources += clamp_window(key, self.frame_offsets,
+                                    nframes=self._last + 1)
+            sources = [self._decodable(s, key) for s in sources]
         names = [self._frames[s][0] for s in sources]
         frames = [self._frames[s][1] for s in sources]
         self._next_key += 1
         oldest = self._next_key - self.before
         for index in [i for i in self._frames if i < oldest]:
             del self._frames[index]
-        return FrameWindow(key, names[0], frames, names, sources)
+        window = FrameWindow(key, names[0], frames, names, sources)
+        _check_one_size(window)
+        return window
+
+    def _decodable(self, source: int, key: int) -> int:
+        """``source``, or the held decodable frame nearest to it (ties:
+        the one nearer the key frame)."""
+        held = [i for i, (_, frame) in self._frames.items()
+                if frame is not None]
+        return min(held, key=lambda i: (abs(i - source), abs(i - key)))
+
+
+def _check_one_size(window: FrameWindow) -> None:
+    """All frames of a window have the key frame's size."""
+    if not window.readable:
+        return
+    key = window.frames[0].shape
+    for frame, name, source in zip(window.frames, window.names,
+                                   window.sources):
+        if frame.shape != key:
+            raise ValueError(
+                f'frame {source} ({name}) is {frame.shape[1]}x'
+                f'{frame.shape[0]}, key frame {window.index} ({window.name}) '
+                f'{key[1]}x{key[0]}: the frames of a window must have one '
+                'size (each is cropped with the key frame\'s box)')

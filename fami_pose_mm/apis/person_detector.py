@@ -7,7 +7,7 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from .checks import resolve_config_path
+from .checks import check_device, resolve_config_path
 
 
 class PersonDetector:
@@ -26,12 +26,15 @@ class PersonDetector:
             keeps the random initialisation (tests only).
         device (str): Device, e.g. ``'cpu'`` or ``'cuda:0'``.
         cat_ids (int | Sequence[int]): Label ids counted as persons.
-        bbox_thr (float): Minimum box score (exclusive).
-        nms_thr (float): IoU threshold of the NMS.
+        bbox_thr (float): Default minimum box score (exclusive).
+        nms_thr (float): Default IoU threshold of the NMS.
 
     Raises:
-        FileNotFoundError: If the config or a local checkpoint is missing.
-        ValueError: If a threshold is outside [0, 1].
+        FileNotFoundError: If the config or a local checkpoint is missing,
+            or a checkpoint URL cannot be downloaded (the message names the
+            URL and the cache path).
+        ValueError: If a threshold is outside [0, 1] or the device is not
+            available.
     """
 
     def __init__(self,
@@ -41,9 +44,8 @@ class PersonDetector:
                  cat_ids: Union[int, Sequence[int]] = 0,
                  bbox_thr: float = 0.3,
                  nms_thr: float = 0.3) -> None:
-        for name, value in (('bbox_thr', bbox_thr), ('nms_thr', nms_thr)):
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f'{name} must be in [0, 1], got {value}')
+        _check_thresholds(bbox_thr, nms_thr)
+        check_device(device)
         if isinstance(config, str):
             config = resolve_config_path(config)
         if checkpoint is not None and '://' not in checkpoint \
@@ -58,11 +60,18 @@ class PersonDetector:
         with DefaultScope.overwrite_default_scope('mmdet'):
             self.model = init_detector(config, checkpoint, device=device)
 
-    def __call__(self, frame: np.ndarray) -> np.ndarray:
+    def __call__(self,
+                 frame: np.ndarray,
+                 bbox_thr: Optional[float] = None,
+                 nms_thr: Optional[float] = None) -> np.ndarray:
         """Detect persons in one frame.
 
         Args:
             frame (np.ndarray): BGR image (H, W, 3).
+            bbox_thr (float, optional): Minimum box score (exclusive) of
+                this call; None: the detector's ``bbox_thr``.
+            nms_thr (float, optional): NMS IoU threshold of this call;
+                None: the detector's ``nms_thr``.
 
         Returns:
             np.ndarray: Boxes (N, 5) as ``x1, y1, x2, y2, score`` in pixels,
@@ -70,13 +79,21 @@ class PersonDetector:
         """
         from mmdet.apis import inference_detector
         from mmpose.evaluation.functional import nms
+        bbox_thr = self.bbox_thr if bbox_thr is None else bbox_thr
+        nms_thr = self.nms_thr if nms_thr is None else nms_thr
+        _check_thresholds(bbox_thr, nms_thr)
         with DefaultScope.overwrite_default_scope('mmdet'):
             result = inference_detector(self.model, frame)
         pred = result.pred_instances.cpu().numpy()
         boxes = np.concatenate([pred.bboxes, pred.scores[:, None]], axis=1)
-        keep = np.isin(pred.labels, self.cat_ids) & (pred.scores
-                                                     > self.bbox_thr)
+        keep = np.isin(pred.labels, self.cat_ids) & (pred.scores > bbox_thr)
         boxes = boxes[keep].astype(np.float32)
         if len(boxes) == 0:
             return np.zeros((0, 5), dtype=np.float32)
-        return boxes[nms(boxes, self.nms_thr)]
+        return boxes[nms(boxes, nms_thr)]
+
+
+def _check_thresholds(bbox_thr: float, nms_thr: float) -> None:
+    for name, value in (('bbox_thr', bbox_thr), ('nms_thr', nms_thr)):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f'{name} must be in [0, 1], got {value}')

@@ -1,6 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """Write per-video predictions of the inferencer as a PoseTrack18 file."""
-from typing import Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -18,7 +18,10 @@ class PoseTrackJsonWriter(PoseTrackVideoWriter):
     ``category_id`` (1) and ``bbox`` (``[x, y, w, h]``). Every frame has an
     ``images`` entry, also frames without persons. ``score`` of a person is
     its box score times its mean keypoint score; ``track_id`` is its
-    position in its frame (no tracking).
+    position in its frame (no tracking). The top-level ``info`` (the
+    ``info`` attribute) says whether the run was complete: ``partial``,
+    ``frames``, ``unreadable_frames`` and, for a partial file,
+    ``stopped_at_frame`` and ``reason``.
 
     Args:
         video_name (str): Name of the video (prefix of the file names).
@@ -31,6 +34,13 @@ class PoseTrackJsonWriter(PoseTrackVideoWriter):
                  keypoint_names: Optional[Sequence[str]] = None) -> None:
         super().__init__(keypoint_names or POSETRACK18_KEYPOINTS)
         self.video_name = video_name
+        self.info: Dict[str, Any] = dict(partial=False, frames=0,
+                                         unreadable_frames=[])
+
+    def to_dict(self) -> dict:
+        """The file's content, with ``info``."""
+        return dict(super().to_dict(),
+                    info=dict(self.info, frames=len(self.images)))
 
     def add_frame(self, index: int, name: str, keypoints: np.ndarray,
                   keypoint_scores: np.ndarray, bboxes: np.ndarray,

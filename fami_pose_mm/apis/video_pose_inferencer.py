@@ -2,9 +2,11 @@
 """Multi-frame top-down pose estimation on videos."""
 import os.path as osp
 import time
-from typing import Dict, Generator, Optional, Sequence, Tuple, Union
+import warnings
+from functools import partial
+from typing import (Callable, Dict, Generator, Iterator, Optional, Sequence,
+                    Tuple, Union)
 
-import cv2
 import mmcv
 import numpy as np
 import torch
@@ -21,11 +23,11 @@ from mmpose.structures import PoseDataSample, merge_data_samples
 from fami_pose_mm import utils as _checkpoint_loader  # noqa: F401
 from ..utils.frame_offsets import check_frame_offsets, check_num_frames
 from .bbox_file import BBoxFile
-from .checks import check_writable_dir, state_dict_mismatch
+from .checks import check_device, resolve_config_path, state_dict_mismatch
 from .frame_reader import FrameSourceType, VideoFrameReader
 from .frame_window import FrameWindow, FrameWindowBuffer
 from .person_detector import PersonDetector
-from .posetrack_writer import PoseTrackJsonWriter
+from .run_outputs import RunOutputs
 
 
 def _scalar_circle_radius(visualizer) -> None:
@@ -61,8 +63,11 @@ class VideoPoseInferencer(Pose2DInferencer):
     MMPose top-down config works too (``frame_offsets=()``).
 
     Args:
-        model (str | dict | Config): Pose config (path or object).
-        weights (str, optional): Pose checkpoint; None = random weights.
+        model (str | dict | Config): Pose config: a path, a
+            ``'<package>::<path>'`` of an installed package's configs, or
+            an object.
+        weights (str, optional): Pose checkpoint (a path or an http(s)
+            URL); None = random weights.
         device (str, optional): ``'cpu'``, ``'cuda'``, ``'cuda:1'``... None
             picks CUDA when available.
         scope (str): Registry scope. Defaults to ``'mmpose'``.
@@ -79,10 +84,13 @@ class VideoPoseInferencer(Pose2DInferencer):
         show_progress (bool): Show a progress bar.
 
     Raises:
-        FileNotFoundError: If a checkpoint path does not exist.
-        ValueError: If the checkpoint does not match the config (mismatched
-            keys listed), the offsets do not match the model's number of
-            frames, or online mode meets a positive offset.
+        FileNotFoundError: If a config or checkpoint path does not exist, or
+            a checkpoint URL cannot be downloaded (the message names the URL
+            and the cache path).
+        ValueError: If the device is not available on this machine, the
+            checkpoint does not match the config (mismatched keys listed),
+            the offsets do not match the model's number of frames, or
+            online mode meets a positive offset.
     """
 
     def __init__(self,
@@ -97,6 +105,9 @@ class VideoPoseInferencer(Pose2DInferencer):
                  online: bool = False,
                  batch_size: int = 16,
                  show_progress: bool = False) -> None:
+        if isinstance(model, str) and (model.endswith('.py')
+                                       or '::' in model):
+            model = resolve_config_path(model)
         if weights is not None and '://' not in weights \
                 and not osp.isfile(weights):
             raise FileNotFoundError(f'pose checkpoint {weights} does not '
@@ -105,6 +116,7 @@ class VideoPoseInferencer(Pose2DInferencer):
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
         if device is None:
             device = 'cuda' if torch.cuda.is_available() else 'cpu'
+        check_device(device)
         self._weights = weights
         self._offsets_override = frame_offsets
         self.batch_size = batch_size
@@ -217,12 +229,17 @@ class VideoPoseInferencer(Pose2DInferencer):
                 samples.extend(self.model.test_step(batch))
         if samples:
             return merge_data_samples(samples)
+        return self._empty_sample(window, video_name)
+
+    def _empty_sample(self, window: FrameWindow,
+                      video_name: str) -> PoseDataSample:
+        """A sample without persons (no box, or an undecodable frame)."""
         num_kpts = self.model.dataset_meta['num_keypoints']
-        empty = PoseDataSample(
-            metainfo=dict(
-                img_path=f'{video_name}/{window.name}',
-                img_id=window.index,
-                ori_shape=window.frames[0].shape[:2]))
+        metainfo = dict(img_path=f'{video_name}/{window.name}',
+                        img_id=window.index)
+        if window.readable:
+            metainfo['ori_shape'] = window.frames[0].shape[:2]
+        empty = PoseDataSample(metainfo=metainfo)
         empty.pred_instances = InstanceData(
             keypoints=np.zeros((0, num_kpts, 2), np.float32),
             keypoint_scores=np.zeros((0, num_kpts), np.float32),
@@ -230,14 +247,21 @@ class VideoPoseInferencer(Pose2DInferencer):
             bbox_scores=np.zeros((0, ), np.float32))
         return empty
 
-    def _boxes(self, window: FrameWindow, bbox_source: Optional[BBoxFile],
-               whole_frame: bool) -> np.ndarray:
-        """Person boxes (N, 5) of the key frame of ``window``."""
-        if bbox_source is not None:
-            return bbox_source(window.index, window.name)
-        if self.detector is not None:
-            return self.detector(window.frames[0])
+    def _boxes(self,
+               window: FrameWindow,
+               bbox_source: Optional[BBoxFile],
+               whole_frame: bool,
+               bbox_thr: Optional[float] = None,
+               nms_thr: Optional[float] = None) -> np.ndarray:
+        """Person boxes (N, 5) of the key frame of ``window``: the whole
+        frame if ``whole_frame`` (or no other source), else the file's
+        boxes inside the frame, else the detector's at the given
+        thresholds."""
         height, width = window.frames[0].shape[:2]
+        if not whole_frame and bbox_source is not None:
+            return bbox_source(window.index, window.name, (width, height))
+        if not whole_frame and self.detector is not None:
+            return self.detector(window.frames[0], bbox_thr, nms_thr)
         return np.array([[0, 0, width, height, 1]], dtype=np.float32)
 
     def __call__(self,
@@ -259,9 +283,16 @@ class VideoPoseInferencer(Pose2DInferencer):
                  return_datasamples: bool = False) -> Generator:
         """Run on a video, a folder of frames, a list of images or a webcam.
 
-        Boxes come from ``bboxes_file`` (see :class:`BBoxFile`), else from
-        the detector, else (``whole_frame=True``) the whole frame is one
-        person box.
+        Boxes come from ``whole_frame`` (the whole frame is one person box),
+        else ``bboxes_file`` (see :class:`BBoxFile`), else the detector.
+        Arguments, inputs, boxes file and output paths are checked when
+        called, before the first frame; the frames are processed as the
+        returned generator is consumed. A frame that cannot be decoded gets
+        an empty entry (and a black video frame) with a warning. If the run
+        stops early (an error, or the caller closes the generator), the
+        video is closed and the JSON written for the frames done, marked
+        partial (``info.partial``); an error gets a note naming the frame.
+        All thresholds and drawing options hold for this call only.
 
         Args:
             inputs (str | int | list): See :class:`VideoFrameReader`.
@@ -283,85 +314,156 @@ class VideoPoseInferencer(Pose2DInferencer):
             return_datasamples (bool): Give :class:`PoseDataSample` instead
                 of lists of instance dicts.
 
-        Yields:
-            dict: Per frame, in order: ``frame_index``, ``frame_name``,
+        Returns:
+            Generator: Per frame, in order, a dict: ``frame_index``,
+            ``frame_name``, ``readable`` (False for an undecodable frame),
             ``predictions`` (a one-element list: the frame's list of
             instance dicts with ``keypoints``, ``keypoint_scores``,
             ``bbox``, ``bbox_score``, or its PoseDataSample) and
             ``visualization`` (a list, empty unless ``return_vis``).
+
+        Raises:
+            ValueError: If no or two box sources are given, a threshold or
+                drawing option is out of range, or the boxes file is
+                malformed or matches no frame of the input.
+            PermissionError: If an output file cannot be written.
         """
         if self.detector is None and bboxes_file is None and not whole_frame:
             raise ValueError('no person boxes: give a detector (det_model), '
                              'a bboxes_file, or whole_frame=True')
-        for path in (out_video, out_json):
-            if path:
-                check_writable_dir(osp.dirname(osp.abspath(path)))
-        bbox_source = BBoxFile(bboxes_file, bbox_thr,
-                               bboxes_video) if bboxes_file else None
-        if self.detector is not None:
-            self.detector.bbox_thr, self.detector.nms_thr = bbox_thr, nms_thr
+        if whole_frame and bboxes_file:
+            raise ValueError('give either bboxes_file or whole_frame=True, '
+                             'not both')
+        for name, value in (('bbox_thr', bbox_thr), ('nms_thr', nms_thr),
+                            ('kpt_thr', kpt_thr)):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f'{name} must be in [0, 1], got {value}')
+        if radius < 0 or thickness < 1:
+            raise ValueError('radius must be >= 0 and thickness >= 1, got '
+                             f'{radius} and {thickness}')
         reader = VideoFrameReader(inputs)
-        buffer = FrameWindowBuffer(self.frame_offsets)
-        writer = PoseTrackJsonWriter(reader.name) if out_json else None
-        video = None
-        draw = return_vis or show or out_video is not None
-        progress = ProgressBar(len(reader)) if self.show_progress else None
-        self.stats = dict(frames=0, persons=0, reads=0, seconds=0.0)
-        start = time.perf_counter()
+        bbox_source = None
+        if bboxes_file and not whole_frame:
+            bbox_source = BBoxFile(bboxes_file, bbox_thr, bboxes_video)
+            names = reader.frame_names()
+            if names:
+                bbox_source.check_frames(names, reader.label)
+        outputs = RunOutputs(reader.name, out_video, out_json, reader.fps)
+        draw = dict(
+            enabled=return_vis or show or out_video is not None,
+            show=show, wait_time=wait_time, draw_bbox=draw_bbox,
+            kpt_thr=kpt_thr, radius=radius, thickness=thickness)
 
-        def process(window: FrameWindow) -> Dict:
-            nonlocal video
-            boxes = self._boxes(window, bbox_source, whole_frame)
-            pred = self.predict_window(window, boxes, reader.name)
-            inst = pred.pred_instances
-            if writer is not None:
-                writer.add_frame(window.index, window.name, inst.keypoints,
-                                 inst.keypoint_scores, inst.bboxes,
-                                 inst.bbox_scores)
-            vis = []
-            if draw:
+        def boxes_of(window: FrameWindow) -> np.ndarray:
+            return self._boxes(window, bbox_source, whole_frame, bbox_thr,
+                               nms_thr)
+
+        process = partial(self._process, boxes_of=boxes_of, outputs=outputs,
+                          draw=draw, return_vis=return_vis,
+                          return_datasamples=return_datasamples,
+                          video_name=reader.name)
+        return self._run(reader, process, outputs, bbox_source)
+
+    def _run(self, reader: VideoFrameReader,
+             process: Callable[[FrameWindow], Dict], outputs: RunOutputs,
+             bbox_source: Optional[BBoxFile]) -> Generator:
+        """Read, process and write frame by frame; see :meth:`__call__`."""
+        buffer = FrameWindowBuffer(self.frame_offsets)
+        progress = ProgressBar(len(reader)) if self.show_progress else None
+        self.stats = dict(frames=0, persons=0, reads=0, unreadable=0,
+                          boxes_outside=0, resized=0, seconds=0.0,
+                          partial=False)
+        start = time.perf_counter()
+        at = [0]  # the frame being read, buffered or processed
+
+        def windows() -> Iterator[FrameWindow]:
+            for pushed, (name, frame) in enumerate(reader):
+                at[0] = pushed
+                yield from buffer.push(name, frame)
+                at[0] = pushed + 1
+            yield from buffer.flush()
+
+        try:
+            for window in windows():
+                at[0] = window.index
+                yield process(window)
+                if progress is not None:
+                    progress.update()
+        except GeneratorExit:
+            self.stats['partial'] = True
+            outputs.close(at[0] + 1, 'stopped by the caller after frame '
+                          f'{at[0]}')
+            raise
+        except BaseException as err:
+            self.stats['partial'] = True
+            try:
+                written = outputs.close(at[0], f'{type(err).__name__}: {err}')
+            except Exception as close_err:  # keep the first error
+                written = f'none ({close_err})'
+            err.add_note(f'The run on {reader.label} stopped at frame '
+                         f'{at[0]}; output written: {written or "none"}')
+            raise
+        else:
+            outputs.close()
+        finally:
+            self._finish_stats(reader, outputs, bbox_source, start)
+
+    def _process(self, window: FrameWindow,
+                 boxes_of: Callable[[FrameWindow], np.ndarray],
+                 outputs: RunOutputs, draw: dict, return_vis: bool,
+                 return_datasamples: bool, video_name: str) -> Dict:
+        """Predict, write and draw one key frame; its result dict."""
+        vis = []
+        if not window.readable:
+            pred = self._empty_sample(window, video_name)
+            outputs.add_unreadable(window.index, window.name,
+                                   self.model.dataset_meta['num_keypoints'])
+        else:
+            pred = self.predict_window(window, boxes_of(window), video_name)
+            image = None
+            if draw['enabled']:
+                # per frame, so that interleaved runs keep their own options
+                self.visualizer.radius = draw['radius']
+                self.visualizer.line_width = draw['thickness']
                 image = self.visualizer.add_datasample(
                     window.name,
                     mmcv.bgr2rgb(window.frames[0]),
                     pred,
                     draw_gt=False,
-                    draw_bbox=draw_bbox and len(inst) > 0,
-                    show=show,
-                    wait_time=wait_time,
-                    kpt_thr=kpt_thr)
+                    draw_bbox=draw['draw_bbox'] and len(pred.pred_instances),
+                    show=draw['show'],
+                    wait_time=draw['wait_time'],
+                    kpt_thr=draw['kpt_thr'])
                 vis = [image] if return_vis else []
-                if out_video is not None:
-                    if video is None:
-                        video = cv2.VideoWriter(
-                            out_video, cv2.VideoWriter_fourcc(*'mp4v'),
-                            reader.fps, (image.shape[1], image.shape[0]))
-                        if not video.isOpened():
-                            raise PermissionError(
-                                f'cannot write video {out_video}')
-                    video.write(mmcv.rgb2bgr(image))
-            self.stats['frames'] += 1
-            self.stats['persons'] += len(inst)
-            if progress is not None:
-                progress.update()
-            result = self.postprocess([pred],
-                                      vis,
-                                      return_datasamples=return_datasamples)
-            return dict(
-                frame_index=window.index,
-                frame_name=window.name,
-                predictions=result['predictions'],
-                visualization=result['visualization'])
+            outputs.add(window.index, window.name, pred.pred_instances,
+                        image)
+        self.stats['frames'] += 1
+        self.stats['persons'] += len(pred.pred_instances)
+        result = self.postprocess([pred],
+                                  vis,
+                                  return_datasamples=return_datasamples)
+        return dict(
+            frame_index=window.index,
+            frame_name=window.name,
+            readable=window.readable,
+            predictions=result['predictions'],
+            visualization=result['visualization'])
 
-        try:
-            for name, frame in reader:
-                for window in buffer.push(name, frame):
-                    yield process(window)
-            for window in buffer.flush():
-                yield process(window)
-        finally:
-            if video is not None:
-                video.release()
-        if writer is not None:
-            writer.dump(out_json)
-        self.stats['reads'] = reader.num_reads
-        self.stats['seconds'] = time.perf_counter() - start
+    def _finish_stats(self, reader: VideoFrameReader, outputs: RunOutputs,
+                      bbox_source: Optional[BBoxFile], start: float) -> None:
+        """Fill ``stats``; one warning with the counts of the fallbacks."""
+        self.stats.update(
+            reads=reader.num_reads,
+            unreadable=len(reader.unreadable),
+            boxes_outside=bbox_source.num_outside if bbox_source else 0,
+            resized=outputs.resized,
+            seconds=time.perf_counter() - start)
+        counts = [(self.stats['unreadable'], 'undecodable frames skipped '
+                   '(empty entries)'),
+                  (self.stats['boxes_outside'], 'boxes outside their frame '
+                   'dropped'),
+                  (self.stats['resized'], 'output frames letterboxed to the '
+                   'first frame\'s size')]
+        done = [f'{n} {what}' for n, what in counts if n]
+        if done:
+            warnings.warn(f'run on {reader.label}: {"; ".join(done)}')

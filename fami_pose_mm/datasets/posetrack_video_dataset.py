@@ -5,12 +5,14 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.logging import print_log
+from mmengine.registry import DefaultScope
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
 from fami_pose_mm.fileio import filter_detections
 from ..utils.frame_offsets import check_frame_offsets, clamp_window
-from .video_annotation_io import load_detections, load_video_annotations
+from .video_annotation_io import (load_detections, load_video_annotations,
+                                  read_person)
 from .video_frames import parse_frame_index, resolve_template, split_frame_file
 
 MISSING_FRAME_MODES = ('error', 'nearest')
@@ -51,7 +53,10 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         det_score_thr (float): Detections scoring below are dropped.
         missing_frame (str): ``'error'`` or ``'nearest'``, what
             ``LoadVideoFrames`` does about a missing supporting frame.
-        **kwargs: Other :class:`BaseCocoStyleDataset` arguments.
+        **kwargs: Other :class:`BaseCocoStyleDataset` arguments. When no
+            mmengine default scope is set (the dataset built directly,
+            outside a runner), the registry names of ``pipeline`` are
+            looked up in the ``mmpose`` scope.
     """
 
     METAINFO: dict = dict(from_file='configs/_base_/datasets/posetrack18.py')
@@ -84,15 +89,25 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         self.det_score_thr = det_score_thr
         self.missing_frame = missing_frame
         self.skip_counts: Counter = Counter()
-        super().__init__(
-            ann_file=ann_file,
-            bbox_file=bbox_file,
-            data_root=data_root,
-            data_prefix=data_prefix,
-            **kwargs)
+        # Outside a runner no default scope may be set: build the
+        # pipeline's registry names in mmpose's scope then, for this call
+        # only (the global scope is left as it is).
+        scope = None if DefaultScope.get_current_instance() else 'mmpose'
+        with DefaultScope.overwrite_default_scope(scope):
+            super().__init__(
+                ann_file=ann_file,
+                bbox_file=bbox_file,
+                data_root=data_root,
+                data_prefix=data_prefix,
+                **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        """Build one record per person (GT) or per detected box."""
+        """Build one record per person (GT) or per detected box.
+
+        Raises:
+            ValueError: If no sample is left (every person or box skipped);
+                the message names the file and the skip counts.
+        """
         if self.data_mode != 'topdown':
             raise ValueError(f'{self.__class__.__name__} supports only '
                              f"data_mode='topdown', got {self.data_mode!r}")
@@ -110,10 +125,14 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
             ]
         del self._windows
         skipped = ', '.join(f'{k}: {v}' for k, v in self.skip_counts.items())
+        source = f'{self.bbox_file or self.ann_file}' + (
+            f' (skipped {skipped})' if skipped else '')
+        if not data_list:
+            raise ValueError(f'{self.__class__.__name__}: no sample in '
+                             f'{source}')
         print_log(
             f'{self.__class__.__name__}: {len(data_list)} samples from '
-            f'{self.bbox_file or self.ann_file}'
-            + (f' (skipped {skipped})' if skipped else ''), logger='current')
+            f'{source}', logger='current')
         return data_list
 
     def _window(self, img: dict) -> dict:
@@ -128,7 +147,8 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         try:
             key_index = parse_frame_index(key_file)
         except ValueError as e:
-            raise ValueError(f'image {img["id"]}: {e}') from None
+            raise ValueError(f'annotation file {self.ann_file}: image '
+                             f'{img["id"]}: {e}') from None
         template = resolve_template(self.frame_name_template, key_file)
         frame_dir = osp.join(self.data_prefix['img'], folder)
         indices = clamp_window(key_index, self.frame_offsets,
@@ -171,17 +191,13 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         if 'bbox' not in ann or not ann.get('keypoints'):
             self.skip_counts['no box or keypoints'] += 1
             return None
-        if len(ann['keypoints']) != num_kpts * 3:
-            raise ValueError(
-                f'{self.ann_file}: annotation {ann.get("id")} (image '
-                f'{ann["image_id"]}) has {len(ann["keypoints"])} keypoint '
-                f'values, expected {num_kpts} x 3 = {num_kpts * 3}')
-        raw = np.array(ann['keypoints'], dtype=np.float32).reshape(1, -1, 3)
+        kpts, xywh, area = read_person(ann, self.ann_file, num_kpts)
+        raw = kpts[None]
         visible = np.minimum(1, raw[..., 2])
         if not visible.any() or raw[..., :2].max() <= 0:
             self.skip_counts['no labelled keypoint'] += 1
             return None
-        bbox = self._clip_box(ann['bbox'], img)
+        bbox = self._clip_box(xywh, img)
         if bbox is None:
             return None
         info = self._window(img)
@@ -191,8 +207,9 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
             keypoints=raw[..., :2] - self.coord_shift,
             keypoints_visible=visible,
             num_keypoints=int(visible.sum()),
-            area=np.array(ann.get('area', (bbox[0, 2] - bbox[0, 0]) *
-                                  (bbox[0, 3] - bbox[0, 1])), np.float32),
+            area=np.array(area if area is not None else
+                          (bbox[0, 2] - bbox[0, 0]) *
+                          (bbox[0, 3] - bbox[0, 1]), np.float32),
             iscrowd=0,
             id=ann['id'],
             category_id=np.array(ann.get('category_id', 1)),

@@ -6,13 +6,16 @@ API object) so that every defect is reported with the file and the
 offending image or annotation id, and so that image ids are kept exactly
 as written in the file (never renumbered; see mmpose issue 3085).
 """
-from typing import Dict, List, Tuple
+import math
+from typing import Any, Dict, List, Optional, Tuple
 
+import numpy as np
 from mmengine.fileio import get_local_path
 
 from fami_pose_mm.fileio import Detection, read_detections, read_json
 
 REQUIRED_IMAGE_KEYS = ('id', 'file_name', 'nframes', 'width', 'height')
+IMAGE_SIZE_KEYS = ('nframes', 'width', 'height')
 
 
 def _read_json(path: str, what: str):
@@ -36,8 +39,10 @@ def load_video_annotations(ann_file: str) -> Tuple[Dict, List[dict], list]:
 
     Raises:
         ValueError: If the file is empty, not JSON, lacks ``images`` or
-            ``annotations``, or an image lacks a required key, or an
-            annotation points to an unknown image.
+            ``annotations``, a record is not an object, an image lacks a
+            required key or has an ``nframes``, ``width`` or ``height``
+            that is not an integer >= 1, or an annotation has no ``id`` or
+            points to an unknown image.
     """
     data = _read_json(ann_file, 'annotation')
     if not isinstance(data, dict) or not isinstance(
@@ -49,23 +54,131 @@ def load_video_annotations(ann_file: str) -> Tuple[Dict, List[dict], list]:
     if not data['images']:
         raise ValueError(f'annotation file {ann_file} has no images')
     images = {}
-    for img in data['images']:
+    for n, img in enumerate(data['images']):
+        _check_object(img, f'annotation file {ann_file}: images[{n}]')
         missing = [k for k in REQUIRED_IMAGE_KEYS if k not in img]
         if missing:
             raise ValueError(
                 f'annotation file {ann_file}: image '
                 f"{img.get('id', img.get('file_name'))!r} lacks {missing}")
-        if int(img['nframes']) < 1:
-            raise ValueError(
-                f'annotation file {ann_file}: image {img["id"]} has '
-                f"nframes={img['nframes']}, expected >= 1")
+        for key in IMAGE_SIZE_KEYS:
+            value = img[key]
+            if not (_is_finite_number(value) and value >= 1
+                    and float(value).is_integer()):
+                raise ValueError(
+                    f'annotation file {ann_file}: image {img["id"]}: '
+                    f'{key!r} is {value!r:.40}, expected an integer >= 1')
         images[img['id']] = img
-    for ann in data['annotations']:
+    for n, ann in enumerate(data['annotations']):
+        where = f'annotation file {ann_file}: annotations[{n}]'
+        _check_object(ann, where)
+        if 'id' not in ann:
+            raise ValueError(f'{where} (image {ann.get("image_id")!r}) has '
+                             "no 'id'")
         if ann.get('image_id') not in images:
             raise ValueError(
                 f'annotation file {ann_file}: annotation {ann.get("id")} '
                 f'refers to unknown image_id {ann.get("image_id")!r}')
     return images, data['annotations'], data.get('categories', [])
+
+
+def _check_object(record: Any, where: str) -> None:
+    """Raise a ``ValueError`` naming ``where`` unless ``record`` is a
+    dict."""
+    if not isinstance(record, dict):
+        raise ValueError(f'{where} is {record!r:.60}, not an object')
+
+
+def _is_finite_number(value: Any) -> bool:
+    """True for a finite int or float (not a bool, not a string)."""
+    return isinstance(value, (int, float)) and not isinstance(
+        value, bool) and math.isfinite(value)
+
+
+def _finite_numbers(values: Any, length: int, layout: str, where: str,
+                    field: str) -> np.ndarray:
+    """A list of ``length`` finite numbers as a float32 array.
+
+    Args:
+        values: The field as read from JSON.
+        length (int): Expected number of values.
+        layout (str): The expected values in words, for messages.
+        where (str): The file and annotation, for messages.
+        field (str): The field name, for messages.
+
+    Returns:
+        np.ndarray: ``(length,)`` float32.
+
+    Raises:
+        ValueError: Naming ``where``, the field and the position of the
+            first value that is not a number (a string, also a numeric
+            one, null, a boolean) or not finite (NaN, Infinity), or the
+            wrong length or type of the field.
+    """
+    if not isinstance(values, (list, tuple)):
+        raise ValueError(f'{where}: {field!r} must be a list of {layout}, '
+                         f'got {type(values).__name__}')
+    if len(values) != length:
+        raise ValueError(f'{where}: {field!r} has {len(values)} values, '
+                         f'expected {layout}')
+    # fast path for the usual case; the loop names the first bad value
+    if not (set(map(type, values)) <= {int, float}
+            and math.isfinite(sum(values))):
+        for i, value in enumerate(values):
+            if not _is_finite_number(value):
+                raise ValueError(f'{where}: {field}[{i}] is {value!r:.40}, '
+                                 'not a finite number')
+    return np.asarray(values, dtype=np.float32)
+
+
+def read_person(ann: dict, ann_file: str,
+                num_keypoints: int) -> Tuple[np.ndarray, np.ndarray,
+                                             Optional[float]]:
+    """Validated keypoints, box and area of one person annotation.
+
+    Args:
+        ann (dict): The annotation record (with ``keypoints`` and
+            ``bbox``).
+        ann_file (str): The annotation file, for messages.
+        num_keypoints (int): K, the joints of the dataset.
+
+    Returns:
+        tuple:
+        - keypoints (np.ndarray): ``(K, 3)`` float32, x, y (pixels) and
+          visibility.
+        - bbox (np.ndarray): ``(4,)`` float32, ``x, y, w, h`` in pixels
+          (w or h may be 0: the caller skips and counts such a box).
+        - area (float, optional): ``ann['area']`` when present.
+
+    Raises:
+        ValueError: Naming the file, annotation id, image and field, when
+            ``keypoints`` is not a list of K x 3 finite numbers or has a
+            negative visibility, ``bbox`` is not 4 finite numbers or has a
+            negative width or height, or ``area`` is not a finite number
+            >= 0.
+    """
+    where = (f'annotation file {ann_file}: annotation {ann["id"]} '
+             f'(image {ann["image_id"]})')
+    num = num_keypoints * 3
+    kpts = _finite_numbers(ann['keypoints'], num,
+                           f'{num_keypoints} x 3 = {num} numbers', where,
+                           'keypoints').reshape(num_keypoints, 3)
+    negative = np.flatnonzero(kpts[:, 2] < 0)
+    if len(negative):
+        j = int(negative[0])
+        raise ValueError(f'{where}: keypoints[{3 * j + 2}] (visibility of '
+                         f'joint {j}) is {ann["keypoints"][3 * j + 2]!r}, '
+                         'expected >= 0')
+    bbox = _finite_numbers(ann['bbox'], 4, '4 numbers [x, y, w, h]', where,
+                           'bbox')
+    if (bbox[2:] < 0).any():
+        raise ValueError(f"{where}: 'bbox' has a negative width or height: "
+                         f"{ann['bbox']}")
+    area = ann.get('area')
+    if area is not None and not (_is_finite_number(area) and area >= 0):
+        raise ValueError(
+            f"{where}: 'area' is {area!r:.40}, not a finite number >= 0")
+    return kpts, bbox, area
 
 
 def load_detections(bbox_file: str, images: Dict) -> List[Detection]:

@@ -10,15 +10,23 @@ detection results format, e.g. MMPose's ``*_human_detections.json``) or a
 COCO-like dict whose ``annotations`` are the detections and whose
 ``images`` give the ``file_name`` of each ``id``. Every detection needs
 
-* ``bbox``: 4 numbers ``[x, y, w, h]`` in pixels, and
-* ``score``: a number. A detection without a score is an error, not a
-  certain box: a box that passes every threshold would hide a wrong file.
+* ``bbox``: 4 finite numbers ``[x, y, w, h]`` in pixels, ``w, h >= 0``,
+  and
+* ``score``: a finite number. A detection without a score is an error, not
+  a certain box: a box that passes every threshold would hide a wrong file.
+
+NaN or Infinity (which Python's JSON reader accepts), a negative width or
+height, a ``category_id`` that is not an int, a ``frame_index`` that is not
+an int >= 0 and a file name that is not a string are errors naming the
+record's position in the file.
 
 Keep rule (:func:`filter_detections`): a detection is kept when its
-``category_id`` is 1 (person) or absent, and ``score >= score_thr`` (the
-threshold is the lowest score kept, as in mmpose's top-down datasets with
+``category_id`` is 1 (person) or absent, its box has an area (``w > 0``
+and ``h > 0``) and ``score >= score_thr`` (the threshold is the lowest
+score kept, as in mmpose's top-down datasets with
 ``filter_cfg=dict(bbox_score_thr=...)``). The others are counted as
-``'non-person detection'`` or ``'detection score < thr'``.
+``'non-person detection'``, ``'zero-area box'`` or
+``'detection score < thr'``.
 
 Which frame a detection belongs to is up to the caller; the frame keys are
 read here: ``frame_index``, ``image_id``, and the file name (the first of
@@ -26,6 +34,7 @@ read here: ``frame_index``, ``image_id``, and the file name (the first of
 ``file_name`` of the image ``image_id``).
 """
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple, Union
@@ -98,6 +107,37 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _check_values(det: dict, record: int, where: str) -> None:
+    """Finite box and score, no negative size, typed frame keys."""
+    x, y, w, h = det['bbox']
+    values = dict(x=x, y=y, w=w, h=h, score=det['score'])
+    bad = [k for k, v in values.items() if not math.isfinite(v)]
+    if bad:
+        raise ValueError(f'{where}: record {record} has a non-finite '
+                         f'{" and ".join(bad)} (NaN or Infinity), got '
+                         f'{det!r}')
+    if w < 0 or h < 0:
+        raise ValueError(f'{where}: record {record} has a box of negative '
+                         f'width or height (bbox is [x, y, w, h]), got '
+                         f'{det!r}')
+    category = det.get('category_id', PERSON_CATEGORY_ID)
+    frame_index = det.get('frame_index')
+    image_id = det.get('image_id')
+    if not isinstance(category, int) or isinstance(category, bool):
+        raise ValueError(f'{where}: record {record} has a category_id that '
+                         f'is not an int, got {det!r}')
+    if image_id is not None and not isinstance(image_id, (int, str)) or \
+            frame_index is not None and not (
+                isinstance(frame_index, int) and frame_index >= 0):
+        raise ValueError(f'{where}: record {record} has an image_id or '
+                         'frame_index that is not an int (frame_index: '
+                         f'>= 0), got {det!r}')
+    for key in NAME_KEYS:
+        if det.get(key) is not None and not isinstance(det[key], str):
+            raise ValueError(f'{where}: record {record} has a {key} that is '
+                             f'not a string, got {det!r}')
+
+
 def _parse(det: Any, record: int, where: str, id_to_name: dict) -> Detection:
     """One validated :class:`Detection` of the record ``det``."""
     bbox = det.get('bbox') if isinstance(det, dict) else None
@@ -106,12 +146,8 @@ def _parse(det: Any, record: int, where: str, id_to_name: dict) -> Detection:
             and _is_number(det.get('score'))):
         raise ValueError(f'{where}: record {record} needs bbox [x, y, w, h] '
                          f'and score (numbers), got {det!r}')
+    _check_values(det, record, where)
     image_id = det.get('image_id')
-    frame_index = det.get('frame_index')
-    if image_id is not None and not isinstance(image_id, (int, str)) or \
-            frame_index is not None and not isinstance(frame_index, int):
-        raise ValueError(f'{where}: record {record} has an image_id or '
-                         f'frame_index that is not an int, got {det!r}')
     names = [det[k] for k in NAME_KEYS if det.get(k) is not None]
     return Detection(
         record=record,
@@ -119,8 +155,23 @@ def _parse(det: Any, record: int, where: str, id_to_name: dict) -> Detection:
         score=float(det['score']),
         category_id=det.get('category_id', PERSON_CATEGORY_ID),
         image_id=image_id,
-        frame_index=frame_index,
+        frame_index=det.get('frame_index'),
         file_name=names[0] if names else id_to_name.get(image_id))
+
+
+def _image_names(images: Any, where: str) -> dict:
+    """``{id: file_name}`` of the ``images`` of the COCO-like form."""
+    if not isinstance(images, list):
+        raise ValueError(f'{where}: "images" must be a list')
+    names = {}
+    for n, img in enumerate(images):
+        if not isinstance(img, dict) or not isinstance(
+                img.get('id'), (int, str)) or not isinstance(
+                    img.get('file_name'), (str, type(None))):
+            raise ValueError(f'{where}: image {n} needs an int or str id '
+                             f'and a str file_name, got {img!r:.200}')
+        names[img['id']] = img.get('file_name')
+    return names
 
 
 def read_detections(path: str, name: Optional[str] = None) -> List[Detection]:
@@ -137,17 +188,15 @@ def read_detections(path: str, name: Optional[str] = None) -> List[Detection]:
     Raises:
         FileNotFoundError: If the file does not exist.
         ValueError: If the file is not a list / COCO-like dict of
-            detections, or a detection lacks ``bbox`` or ``score`` (the
-            message names its position in the file).
+            detections, or a detection lacks ``bbox`` or ``score`` or
+            holds a bad value (see the module docstring; the message names
+            its position in the file).
     """
     where = f'detection file {name or path}'
     content = read_json(path, 'detection', name)
     id_to_name = {}
     if isinstance(content, dict):
-        id_to_name = {
-            img.get('id'): img.get('file_name')
-            for img in content.get('images', []) if isinstance(img, dict)
-        }
+        id_to_name = _image_names(content.get('images') or [], where)
         content = content.get('annotations')
     if not isinstance(content, list):
         raise ValueError(f'{where} must hold a JSON list of detections or a '
@@ -157,7 +206,8 @@ def read_detections(path: str, name: Optional[str] = None) -> List[Detection]:
 
 def filter_detections(detections: List[Detection],
                       score_thr: float) -> Tuple[List[Detection], Counter]:
-    """Apply the keep rule: person (or no category) and ``score >= thr``.
+    """Apply the keep rule: person (or no category), a box with an area
+    and ``score >= thr``.
 
     Args:
         detections (list[Detection]): From :func:`read_detections`.
@@ -171,6 +221,8 @@ def filter_detections(detections: List[Detection],
     for det in detections:
         if det.category_id != PERSON_CATEGORY_ID:
             dropped['non-person detection'] += 1
+        elif det.bbox[2] <= 0 or det.bbox[3] <= 0:
+            dropped['zero-area box'] += 1
         elif det.score < score_thr:
             dropped['detection score < thr'] += 1
         else:

@@ -22,15 +22,26 @@ A slot counts as annotated (ground truth) or present (prediction) unless
 it is exactly ``(0, 0, 0)``; the writer leaves such joints out of
 ``annolist`` files. A predicted joint without a score gets ``-9999``, as
 in ``poseval``.
+
+The reader scores every person of a file or says why not: a value that
+is read must be a finite number (a numeric string, null, NaN or Infinity
+is an error naming file, annotation and field), and an annotation whose
+``image_id`` is not an image of the file is an error. What ``poseval``
+tolerates stays tolerated, with a ``UserWarning`` that counts it (see
+:func:`load_posetrack18_video` and :func:`load_posetrack18_folders`).
 """
-import glob
 import json
+import math
+import os
 import os.path as osp
+import warnings
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
+                    Union)
 
 import numpy as np
 
+from .detection_file import read_json
 from .posetrack_layout import (POSETRACK18_KEYPOINTS, POSEVAL_JOINTS,
                                SLOT_OF_JOINT, person_category)
 
@@ -187,144 +198,316 @@ def _slot_map(names: Sequence[str], where: str) -> np.ndarray:
     return np.array([list(names).index(n) for n in POSEVAL_JOINTS])
 
 
-def _check_lengths(anns: List[dict], key: str, num: int, where: str,
-                   optional: bool = False) -> None:
-    """Raise naming the first annotation whose ``key`` has a bad length."""
-    for ann in anns:
+def _is_number(value: Any) -> bool:
+    """A JSON number (int or float, not a boolean); NaN included."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _annotation(index: int, ann: dict) -> str:
+    """How messages name an annotation: its id (if any) and position."""
+    if 'id' in ann:
+        return f"annotation id {ann['id']} (annotations[{index}])"
+    return f'annotations[{index}] (no id)'
+
+
+def _float_rows(rows: Sequence[list], key: str,
+                where: Callable[[int], str]) -> np.ndarray:
+    """Lists of numbers, all of one length, as a float64 array ``(R, n)``.
+
+    Args:
+        rows (Sequence[list]): The lists as read from JSON (at least one).
+        key (str): Their field name, for messages.
+        where (Callable[[int], str]): The place (file, annotation) of row
+            ``r``, for messages.
+
+    Returns:
+        np.ndarray: ``(len(rows), n)`` float64.
+
+    Raises:
+        ValueError: Naming the place, field and position of the first value
+            that is not a number (a string, also a numeric one, null, a
+            boolean, a list) or not finite (NaN, Infinity).
+    """
+    try:
+        array = np.array(rows)
+    except (ValueError, TypeError):  # nested lists of different lengths
+        array = np.zeros(0, dtype=object)
+    if array.dtype.kind not in 'iuf' or array.ndim != 2:
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if not _is_number(value):
+                    raise ValueError(
+                        f'{where(r)}: {key}[{c}] is {value!r:.40}, not a '
+                        'number')
+        array = np.array(rows, dtype=np.float64)  # ints beyond int64
+    array = array.astype(np.float64, copy=False)
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        r, c = bad[0]
+        raise ValueError(f'{where(r)}: {key}[{c}] is {rows[r][c]!r}, not a '
+                         'finite number')
+    return array
+
+
+def _annotation_numbers(anns: List[Tuple[int, dict]], key: str, num: int,
+                        name: str) -> np.ndarray:
+    """Field ``key`` (``num`` numbers) of each ``(index, annotation)``.
+
+    Args:
+        anns (list[tuple[int, dict]]): Annotations and their positions in
+            the file.
+        key (str): The field.
+        num (int): Its length.
+        name (str): The file, for messages.
+
+    Returns:
+        np.ndarray: ``(len(anns), num)`` float64.
+
+    Raises:
+        ValueError: Naming file, annotation and field, for a missing
+            field, a wrong length or a value that is not a finite number.
+    """
+    for index, ann in anns:
         value = ann.get(key)
-        if optional and not value:
-            continue
-        if value is None or len(value) != num:
-            raise ValueError(
-                f"{where}, annotation id {ann.get('id')}: {key} has "
-                f"{0 if value is None else len(value)} values, expected {num}")
+        if not isinstance(value, list):
+            got = 'missing' if value is None else f'{value!r:.40}'
+            raise ValueError(f'{name}, {_annotation(index, ann)}: {key} is '
+                             f'{got}, expected a list of {num} numbers')
+        if len(value) != num:
+            raise ValueError(f'{name}, {_annotation(index, ann)}: {key} has '
+                             f'{len(value)} values, expected {num}')
+    return _float_rows([ann[key] for _, ann in anns], key,
+                       lambda r: f'{name}, {_annotation(*anns[r])}')
 
 
-def _people_arrays(anns: List[dict], slots: np.ndarray, num_slots: int,
-                   is_gt: bool, where: str) -> Tuple[np.ndarray, ...]:
-    """Keypoints (A, 15, 2), validity (A, 15), scores (A, 15), heads (A, 4).
+def _people_arrays(anns: List[Tuple[int, dict]], slots: np.ndarray,
+                   num_slots: int, is_gt: bool, name: str) -> tuple:
+    """The people of ``(index, annotation)`` pairs as arrays.
 
     A slot is valid unless it is exactly ``(0, 0, 0)``. Head boxes are
     ``x1, y1, x1 + w, y1 + h`` (NaN when ``bbox_head`` is absent); a
     prediction without (or with empty) ``scores`` gets ``-9999``.
+
+    Returns:
+        tuple: keypoints ``(A, 15, 2)``, validity ``(A, 15)``, scores
+        ``(A, 15)``, head boxes ``(A, 4)`` and the number of predictions
+        without scores.
     """
     if not anns:
         return (np.zeros((0, 15, 2)), np.zeros((0, 15), bool),
-                np.zeros((0, 15)), np.zeros((0, 4)))
-    _check_lengths(anns, 'keypoints', num_slots * 3, where)
-    kpts = np.array([a['keypoints'] for a in anns], dtype=np.float64)
+                np.zeros((0, 15)), np.zeros((0, 4)), 0)
+    kpts = _annotation_numbers(anns, 'keypoints', num_slots * 3, name)
     kpts = kpts.reshape(len(anns), num_slots, 3)[:, slots]
     valid = ~((kpts[..., 0] == 0) & (kpts[..., 1] == 0) & (kpts[..., 2] == 0))
     scores = np.full((len(anns), 15), MISSING_SCORE)
     heads = np.full((len(anns), 4), np.nan)
     if is_gt:
-        with_head = [i for i, a in enumerate(anns) if 'bbox_head' in a]
-        _check_lengths([anns[i] for i in with_head], 'bbox_head', 4, where)
+        with_head = [i for i, (_, a) in enumerate(anns) if 'bbox_head' in a]
         if with_head:
-            box = np.array([anns[i]['bbox_head'] for i in with_head],
-                           dtype=np.float64)
+            box = _annotation_numbers([anns[i] for i in with_head],
+                                      'bbox_head', 4, name)
             box[:, 2:] += box[:, :2]
             heads[with_head] = box
-    else:
-        with_scores = [i for i, a in enumerate(anns) if a.get('scores')]
-        _check_lengths([anns[i] for i in with_scores], 'scores', num_slots,
-                       where)
-        if with_scores:
-            scores[with_scores] = np.array(
-                [anns[i]['scores'] for i in with_scores],
-                dtype=np.float64)[:, slots]
-    return kpts[..., :2], valid, scores, heads
+        return kpts[..., :2], valid, scores, heads, 0
+    with_scores = [i for i, (_, a) in enumerate(anns) if a.get('scores')]
+    if with_scores:
+        scores[with_scores] = _annotation_numbers(
+            [anns[i] for i in with_scores], 'scores', num_slots,
+            name)[:, slots]
+    return kpts[..., :2], valid, scores, heads, len(anns) - len(with_scores)
 
 
 def _ignore_regions(image: dict, where: str) -> List[np.ndarray]:
-    """Polygons ``(M, 2)`` from ``ignore_regions_x`` / ``_y``."""
+    """Polygons ``(M, 2)`` from ``ignore_regions_x`` / ``_y``; a polygon
+    whose two lists differ in length is cut to the shorter, as ``poseval``
+    (``zip``) does."""
     if 'ignore_regions_x' not in image or 'ignore_regions_y' not in image:
         return []
+    polygons = image['ignore_regions_x'], image['ignore_regions_y']
+    if not all(
+            isinstance(p, list) and all(isinstance(c, list) for c in p)
+            for p in polygons):
+        raise ValueError(f'{where}: ignore_regions_x/_y must be lists '
+                         'of polygons (lists of coordinates)')
     regions = []
-    for xs, ys in zip(image['ignore_regions_x'], image['ignore_regions_y']):
-        if not isinstance(xs, list) or not isinstance(ys, list):
-            raise ValueError(f'{where}: ignore_regions_x/_y must be lists '
-                             'of polygons (lists of coordinates)')
+    for i, (xs, ys) in enumerate(zip(*polygons)):
         num = min(len(xs), len(ys))
         regions.append(
-            np.stack([np.asarray(xs[:num], dtype=np.float64),
-                      np.asarray(ys[:num], dtype=np.float64)], axis=1))
+            np.stack([
+                _float_rows([xs[:num]], f'ignore_regions_x[{i}]',
+                            lambda r: where)[0],
+                _float_rows([ys[:num]], f'ignore_regions_y[{i}]',
+                            lambda r: where)[0]
+            ], axis=1))
     return regions
 
 
-def _load_annolist(video: dict, is_gt: bool,
-                   name: str) -> List[PoseTrackFrame]:
-    """Frames of a PoseTrack17 (``annolist``) file, read as ``poseval``
-    reads it: a joint is annotated / present when its id (0-14) is listed,
-    the head box is the rect's ``x1, y1, x2, y2``."""
-    frames = []
-    for k, frame in enumerate(video['annolist']):
-        image = (frame.get('image') or [{}])[0].get('name', '')
-        where = f'{name}, frame {k} ({image})'
-        rects = frame.get('annorect') or []
-        kpts = np.zeros((len(rects), 15, 2))
-        valid = np.zeros((len(rects), 15), dtype=bool)
-        scores = np.full((len(rects), 15), MISSING_SCORE)
-        heads = np.full((len(rects), 4), np.nan)
-        for r, rect in enumerate(rects):
-            if all(c in rect for c in ('x1', 'y1', 'x2', 'y2')):
-                heads[r] = [rect[c][0] for c in ('x1', 'y1', 'x2', 'y2')]
-            points = rect.get('annopoints') or [{}]
-            for point in (points[0] or {}).get('point', []):
-                j = (point.get('id') or [None])[0]
-                if j is None or not 0 <= j < 15 or valid[r, j]:
-                    continue
-                kpts[r, j] = point['x'][0], point['y'][0]
-                valid[r, j] = True
-                if 'score' in point:
-                    scores[r, j] = point['score'][0]
-        regions = [
-            np.array([[p['x'][0], p['y'][0]] for p in region['point']],
-                     dtype=np.float64).reshape(-1, 2)
-            for region in frame.get('ignore_regions') or []
-        ] if is_gt else []
-        frames.append(
-            PoseTrackFrame(where, kpts, valid, None if is_gt else scores,
-                           heads if is_gt else None, regions))
-    return frames
+def _objects(value: Any, where: str) -> list:
+    """A JSON list of objects (``None`` = empty), else a ``ValueError``."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+            isinstance(v, dict) for v in value):
+        raise ValueError(f'{where} must be a list of objects, got '
+                         f'{value!r:.60}')
+    return value
 
 
-def load_posetrack18_video(video: Union[str, dict],
-                           is_gt: bool,
-                           name: str = '') -> List[PoseTrackFrame]:
-    """Load one per-video file into frames (file order).
+def _one_number(record: dict, key: str, where: str) -> Union[int, float]:
+    """An ``annolist`` value: ``record[key]`` is a list of one finite
+    number; anything else is a ``ValueError`` naming ``where`` and
+    ``key``."""
+    value = record.get(key)
+    number = value[0] if isinstance(value, list) and len(value) == 1 else None
+    if not _is_number(number) or not math.isfinite(number):
+        raise ValueError(f'{where}: {key} is {value!r:.40}, expected a list '
+                         'of one finite number')
+    return number
 
-    PoseTrack18 files (``images``/``annotations``) and PoseTrack17 files
-    (``annolist``) are both read, as ``poseval`` reads both.
 
-    Args:
-        video (str | dict): Path of the JSON file, or its loaded content.
-        is_gt (bool): Ground truth (reads head boxes and ignore regions)
-            or prediction (reads ``scores``; missing scores become
-            ``-9999`` as in ``poseval``).
-        name (str): Name for error messages when ``video`` is a dict.
+def _image_name(frame: dict) -> str:
+    """``image[0].name`` of an ``annolist`` frame ('' if absent)."""
+    try:
+        return str(frame['image'][0]['name'])
+    except (KeyError, IndexError, TypeError):
+        return ''
+
+
+def _annolist_person(rect: dict, is_gt: bool, where: str) -> tuple:
+    """One ``annorect`` of an ``annolist`` frame, read as ``poseval`` reads
+    it: a joint is annotated / present when its id (0-14) is listed (the
+    first point of a joint counts), the head box is ``x1, y1, x2, y2``.
 
     Returns:
-        list[PoseTrackFrame]: One entry per image, people in file order.
+        tuple: keypoints ``(15, 2)``, validity ``(15,)``, scores ``(15,)``,
+        head box ``(4,)`` (NaN when absent or not ground truth), the number
+        of present joints without a score (prediction) and of points not
+        read (id null or not in 0-14, or a joint listed again).
     """
-    if isinstance(video, str):
-        name = name or video
-        with open(video) as f:
-            video = json.load(f)
-    if 'annolist' in video:
-        return _load_annolist(video, is_gt, name)
+    kpts, valid = np.zeros((15, 2)), np.zeros(15, dtype=bool)
+    scores, head = np.full(15, MISSING_SCORE), np.full(4, np.nan)
+    head_keys = ('x1', 'y1', 'x2', 'y2')
+    if is_gt and all(c in rect for c in head_keys):
+        head[:] = [_one_number(rect, c, where) for c in head_keys]
+    annopoints = _objects(rect.get('annopoints'), f'{where}: annopoints')
+    points = _objects(annopoints[0].get('point'),
+                      f'{where}: annopoints[0].point') if annopoints else []
+    missing = unread = 0
+    for p, point in enumerate(points):
+        at = f'{where}, point {p}'
+        j = None if point.get('id') in (None, [None]) else _one_number(
+            point, 'id', at)
+        if j not in range(15) or valid[int(j)]:
+            unread += 1
+            continue
+        j = int(j)
+        kpts[j] = _one_number(point, 'x', at), _one_number(point, 'y', at)
+        valid[j] = True
+        if not is_gt and 'score' in point:
+            scores[j] = _one_number(point, 'score', at)
+        else:
+            missing += not is_gt
+    return kpts, valid, scores, head, missing, unread
+
+
+def _annolist_regions(frame: dict, where: str) -> List[np.ndarray]:
+    """Ignore polygons ``(M, 2)`` of an ``annolist`` frame."""
+    regions = []
+    for i, region in enumerate(
+            _objects(frame.get('ignore_regions'), f'{where}: ignore_regions')):
+        at = f'{where}, ignore region {i}'
+        points = _objects(region.get('point'), f'{at}: point')
+        regions.append(
+            np.array([[_one_number(p, 'x', at),
+                       _one_number(p, 'y', at)] for p in points],
+                     dtype=np.float64).reshape(-1, 2))
+    return regions
+
+
+def _load_annolist(video: dict, is_gt: bool, name: str) -> tuple:
+    """Frames of a PoseTrack17 (``annolist``) file (see
+    :func:`_annolist_person`).
+
+    Returns:
+        tuple: the frames, the number of predicted joints without a score
+        and the number of points ``poseval`` never reads.
+    """
+    frames, missing, unread = [], 0, 0
+    for k, frame in enumerate(_objects(video['annolist'],
+                                       f'{name}: annolist')):
+        where = f'{name}, frame {k} ({_image_name(frame)})'
+        rects = _objects(frame.get('annorect'), f'{where}: annorect')
+        num = len(rects)
+        kpts, valid = np.zeros((num, 15, 2)), np.zeros((num, 15), bool)
+        scores, heads = np.zeros((num, 15)), np.zeros((num, 4))
+        for r, rect in enumerate(rects):
+            at = f'{where}, annorect {r}'
+            (kpts[r], valid[r], scores[r], heads[r], no_score,
+             not_read) = _annolist_person(rect, is_gt, at)
+            missing += no_score
+            unread += not_read
+        frames.append(
+            PoseTrackFrame(where, kpts, valid, None if is_gt else scores,
+                           heads if is_gt else None,
+                           _annolist_regions(frame, where) if is_gt else []))
+    return frames, missing, unread
+
+
+def _people_by_image(video: dict, name: str) -> Dict[Any, list]:
+    """``(index, annotation)`` pairs per image id, in ``images`` order.
+
+    Raises:
+        ValueError: For an image without an id, an image id listed twice,
+            an annotation that is not an object, and annotations whose
+            ``image_id`` is not an image of the file (``poseval`` never
+            reads them: the file would score less than it holds).
+    """
+    people: Dict[Any, list] = {}
+    for k, image in enumerate(video['images']):
+        image_id = image.get('id') if isinstance(image, dict) else None
+        if image_id is None or isinstance(image_id, (list, dict)):
+            raise ValueError(f'{name}: images[{k}] has no id (or not a '
+                             f'number or string): {image!r:.60}')
+        if image_id in people:
+            raise ValueError(f'{name}: image id {image_id!r} is listed '
+                             f'twice in images (again at images[{k}])')
+        people[image_id] = []
+    unknown = []
+    for k, ann in enumerate(video['annotations']):
+        if not isinstance(ann, dict):
+            raise ValueError(f'{name}: annotations[{k}] is {ann!r:.40}, '
+                             'not an object')
+        image_id = ann.get('image_id')
+        if isinstance(image_id, (list, dict)) or image_id not in people:
+            unknown.append((k, ann))
+        else:
+            people[image_id].append((k, ann))
+    if unknown:
+        k, ann = unknown[0]
+        raise ValueError(
+            f'{name}: {len(unknown)} of {len(video["annotations"])} '
+            'annotations have an image_id that is not an id of images, e.g. '
+            f"{_annotation(k, ann)}: image_id {ann.get('image_id')!r}; they "
+            'would never be scored')
+    return people
+
+
+def _load_posetrack18(video: dict, is_gt: bool, name: str) -> tuple:
+    """Frames of a PoseTrack18 (``images``/``annotations``) file, the
+    number of predicted people without ``scores`` and of all people."""
     for key in ('images', 'annotations', 'categories'):
         if key not in video:
             raise ValueError(f'{name}: not a PoseTrack18 file, no "{key}"')
-    if not video['categories']:
+        if not isinstance(video[key], list):
+            raise ValueError(f'{name}: "{key}" must be a list, got '
+                             f'{type(video[key]).__name__}')
+    if not video['categories'] or not isinstance(video['categories'][0],
+                                                 dict):
         raise ValueError(f'{name}: "categories" is empty')
     names = video['categories'][0].get('keypoints', [])
     slots = _slot_map(names, name)
-    people: Dict[int, list] = {}
-    for ann in video['annotations']:
-        people.setdefault(ann.get('image_id'), []).append(ann)
-    per_image = [people.get(image.get('id'), []) for image in video['images']]
-    kpts, valid, scores, heads = _people_arrays(
+    per_image = list(_people_by_image(video, name).values())
+    kpts, valid, scores, heads, missing = _people_arrays(
         [a for anns in per_image for a in anns], slots, len(names), is_gt,
         name)
     bounds = np.cumsum([0] + [len(anns) for anns in per_image])
@@ -337,7 +520,73 @@ def load_posetrack18_video(video: Union[str, dict],
                 scores=None if is_gt else scores[lo:hi],
                 head_boxes=heads[lo:hi] if is_gt else None,
                 ignore_regions=_ignore_regions(image, where) if is_gt else []))
+    return frames, missing, len(kpts)
+
+
+def load_posetrack18_video(video: Union[str, dict],
+                           is_gt: bool,
+                           name: str = '') -> List[PoseTrackFrame]:
+    """Load one per-video file into frames (file order).
+
+    PoseTrack18 files (``images``/``annotations``) and PoseTrack17 files
+    (``annolist``) are both read, as ``poseval`` reads both. Every value
+    that is read must be a finite number; every annotation must belong to
+    an image of the file. ``poseval``'s tolerances are kept and reported
+    with a ``UserWarning`` that counts them: predicted joints without a
+    score get ``-9999``; ``annolist`` points with a null or unknown joint
+    id, or repeating a joint of the person, are not read.
+
+    Args:
+        video (str | dict): Path of the JSON file, or its loaded content.
+        is_gt (bool): Ground truth (reads head boxes and ignore regions)
+            or prediction (reads ``scores``).
+        name (str): Name for messages when ``video`` is a dict.
+
+    Returns:
+        list[PoseTrackFrame]: One entry per image, people in file order.
+
+    Raises:
+        FileNotFoundError: If the file does not exist.
+        ValueError: Naming the file (and frame, annotation, field) for a
+            file that is not JSON or not a PoseTrack file, and for a value
+            that is missing, of the wrong length, not a number or not
+            finite.
+    """
+    what = 'ground-truth' if is_gt else 'prediction'
+    if isinstance(video, str):
+        name = name or video
+        try:
+            video = read_json(video, what, name)
+        except UnicodeDecodeError as e:
+            raise ValueError(f'{what} file {name} is not valid JSON (not '
+                             f'UTF-8 text: {e})') from None
+    name = name or f'{what} video'
+    if not isinstance(video, dict):
+        raise ValueError(f'{name}: not a PoseTrack file (a JSON object with '
+                         '"annolist" or "images"), got a '
+                         f'{type(video).__name__}')
+    if 'annolist' in video:
+        frames, missing, unread = _load_annolist(video, is_gt, name)
+        without = f'{missing} predicted joints have no score'
+        if unread:
+            warnings.warn(f'{name}: {unread} annolist points are not read '
+                          '(id null or not in 0-14, or a joint id repeated '
+                          'within a person: the first counts), as in poseval')
+    else:
+        frames, missing, total = _load_posetrack18(video, is_gt, name)
+        without = f'{missing} of {total} predicted people have no scores'
+    if missing:
+        warnings.warn(f'{name}: {without}; those joints get score '
+                      f'{MISSING_SCORE:g} (ranked last), as in poseval')
     return frames
+
+
+def _json_files(folder: str, what: str) -> List[str]:
+    """Sorted names of the ``*.json`` files of ``folder``."""
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'{what} folder {folder} does not exist')
+    return sorted(f for f in os.listdir(folder)
+                  if f.endswith('.json') and osp.isfile(osp.join(folder, f)))
 
 
 def load_posetrack18_folders(
@@ -346,7 +595,10 @@ def load_posetrack18_folders(
     """Load every ground-truth video of ``gt_dir`` and its prediction.
 
     Frames are paired by position within a video, as ``poseval`` does;
-    videos are taken in sorted file-name order.
+    videos are taken in sorted file-name order. Reported with a
+    ``UserWarning`` (and not scored, as in ``poseval``): prediction files
+    without a ground-truth file of the same name, and the predictions of a
+    ground-truth video without any annotated person.
 
     Args:
         gt_dir (str): Folder of official per-video ground-truth files.
@@ -356,14 +608,26 @@ def load_posetrack18_folders(
     Returns:
         tuple: ground-truth frames, predicted frames (aligned lists) and
         the video file names.
+
+    Raises:
+        FileNotFoundError: A missing folder, no ground-truth file, or a
+            ground-truth file without its prediction file.
+        ValueError: A bad file (see :func:`load_posetrack18_video`), a
+            prediction with a different number of frames, or ground truth
+            without any annotated person in any file.
     """
-    gt_files = sorted(glob.glob(osp.join(gt_dir, '*.json')))
-    if not gt_files:
+    gt_names = _json_files(gt_dir, 'ground-truth')
+    if not gt_names:
         raise FileNotFoundError(f'no ground-truth *.json files in {gt_dir}')
-    gt_frames, pred_frames, videos = [], [], []
-    for gt_file in gt_files:
-        base = osp.basename(gt_file)
-        pred_file = osp.join(pred_dir, base)
+    extra = sorted(set(_json_files(pred_dir, 'prediction')) - set(gt_names))
+    if extra:
+        warnings.warn(
+            f'{pred_dir}: {len(extra)} prediction files have no ground-truth '
+            f'file of the same name in {gt_dir} and are not scored: '
+            f"{', '.join(extra[:5])}{', ...' if len(extra) > 5 else ''}")
+    gt_frames, pred_frames = [], []
+    for base in gt_names:
+        gt_file, pred_file = osp.join(gt_dir, base), osp.join(pred_dir, base)
         if not osp.isfile(pred_file):
             raise FileNotFoundError(
                 f'prediction file {pred_file} does not exist (needed for '
@@ -373,7 +637,15 @@ def load_posetrack18_folders(
         if len(pred) != len(gt):
             raise ValueError(f'{pred_file}: {len(pred)} prediction frames but '
                              f'{len(gt)} ground-truth frames')
+        if not any(frame.num_people for frame in gt):
+            warnings.warn(
+                f'{gt_file}: no frame has an annotated person; the '
+                f'{sum(frame.num_people for frame in pred)} predicted people '
+                f'of {pred_file} are not scored')
         gt_frames += gt
         pred_frames += pred
-        videos.append(base)
-    return gt_frames, pred_frames, videos
+    if not any(frame.num_people for frame in gt_frames):
+        raise ValueError(f'no ground-truth file in {gt_dir} has an annotated '
+                         'person: nothing to evaluate (files of a test split '
+                         'carry no annotations)')
+    return gt_frames, pred_frames, gt_names

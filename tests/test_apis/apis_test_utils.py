@@ -106,11 +106,12 @@ def save_det_files(tmp_dir: str, cls_bias: float = 0.0) -> tuple:
 
 
 def write_synthetic_video(path: str, num_frames: int = 7,
-                          size=(96, 64), fps: float = 10.0) -> str:
+                          size=(96, 64), fps: float = 10.0,
+                          fourcc: str = 'mp4v') -> str:
     """A moving bright rectangle on noise, written with cv2.VideoWriter."""
     rng = np.random.default_rng(0)
     width, height = size
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), fps,
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*fourcc), fps,
                              (width, height))
     for t in range(num_frames):
         frame = rng.integers(0, 60, (height, width, 3), dtype=np.uint8)
@@ -131,3 +132,23 @@ def count_video_frames(path: str) -> tuple:
         count, shape = count + 1, frame.shape
     capture.release()
     return count, (shape[1], shape[0]) if shape else (0, 0)
+
+
+def mjpeg_video(path, num_frames=8):
+    """Write an MJPEG video (frames as in :func:`write_synthetic_video`);
+    return its bytes and the offset of each frame's JPEG in them."""
+    write_synthetic_video(str(path), num_frames, fourcc='MJPG')
+    data = bytearray(path.read_bytes())
+    starts = [i for i in range(len(data) - 2)
+              if data[i:i + 3] == b'\xff\xd8\xff']
+    assert len(starts) == num_frames
+    return data, starts
+
+
+def corrupt_video_frame(path, index, num_frames=8):
+    """Write an MJPEG video whose frame ``index`` cannot be decoded."""
+    data, starts = mjpeg_video(path, num_frames)
+    data[starts[index]:starts[index] + 600] = bytes(600)
+    path.write_bytes(data)
+    return str(path)
+

@@ -79,3 +79,59 @@ def test_posetrack_ids_of_several_videos_need_a_video_number(tmp_path):
         [[5, 5, 7, 7, 1]]
     assert BBoxFile(path, video_number=1)(3, '000003.jpg').tolist() == \
         [[0, 0, 2, 2, 1]]
+
+
+def test_zero_size_boxes_are_dropped_with_a_warning(tmp_path):
+    # Before, a zero-width box went to the model as a person.
+    path = _write(tmp_path, [dict(frame_index=0, bbox=[1, 2, 0, 4],
+                                  score=0.9),
+                             dict(frame_index=0, bbox=[1, 2, 3, 4],
+                                  score=0.9)])
+    with pytest.warns(UserWarning, match=r'dets.json: 1 boxes of zero width'):
+        boxes = BBoxFile(path)
+    np.testing.assert_allclose(boxes(0, 'a.jpg'), [[1, 2, 4, 6, 0.9]])
+
+
+def test_boxes_outside_the_frame_are_dropped_and_counted(tmp_path):
+    path = _write(tmp_path, [
+        dict(frame_index=0, bbox=[90, 10, 20, 20], score=0.9),  # partly in
+        dict(frame_index=0, bbox=[96, 10, 20, 20], score=0.8),  # right of it
+        dict(frame_index=1, bbox=[-30, -30, 30, 30], score=0.7),  # above-left
+    ])
+    boxes = BBoxFile(path)
+    with pytest.warns(UserWarning, match=r'dets.json: record 1 \(frame 0\) '
+                      r'box .* lies outside the 96x64 frame'):
+        np.testing.assert_allclose(boxes(0, 'a.jpg', (96, 64)),
+                                   [[90, 10, 110, 30, 0.9]])
+    assert boxes(1, 'b.jpg', (96, 64)).shape == (0, 5)
+    assert boxes.num_outside == 2
+    assert len(boxes(1, 'b.jpg')) == 1  # without a size, no check
+
+
+def test_a_file_for_other_frames_is_refused_before_the_first_frame(
+        tmp_path):
+    names = [f'{t:06d}.jpg' for t in range(5)]
+    path = _write(tmp_path, [
+        dict(frame_index=100, bbox=[0, 0, 2, 2], score=1.0),
+        dict(file_name='other/x.jpg', bbox=[0, 0, 2, 2], score=1.0)])
+    with pytest.raises(ValueError, match=r'dets.json: none of its 2 person '
+                       r'boxes is on a frame of clip \(5 frames, indices '
+                       r'0-4, .*record 0 is on frame_index 100'):
+        BBoxFile(path).check_frames(names, 'clip')
+    path = _write(tmp_path, [
+        dict(frame_index=1, bbox=[0, 0, 2, 2], score=1.0),
+        dict(file_name='other/x.jpg', bbox=[0, 0, 2, 2], score=1.0)])
+    with pytest.warns(UserWarning, match=r"1 of 2 person boxes are on no "
+                      r"frame of clip .* record 1 is on file name 'x.jpg'"):
+        BBoxFile(path).check_frames(names, 'clip')
+
+
+def test_no_box_of_the_chosen_video(tmp_path):
+    path = _write(tmp_path, [dict(image_id=10000010003, bbox=[0, 0, 2, 2],
+                                  score=1.0)])
+    with pytest.raises(ValueError, match=r'dets.json: no detection of video '
+                       r'7; .* videos \[1\]'):
+        BBoxFile(path, video_number=7)
+    with pytest.warns(UserWarning, match=r'no person box kept of 1 '
+                      r"detections \(dropped: \{'detection score < thr'"):
+        BBoxFile(path, score_thr=1.1)

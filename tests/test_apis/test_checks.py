@@ -1,8 +1,11 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 import pytest
+import torch
 import torch.nn as nn
 
-from fami_pose_mm.apis.checks import (check_writable_dir, resolve_config_path,
+from fami_pose_mm.apis.checks import (check_device, check_writable_dir,
+                                      check_writable_file,
+                                      resolve_config_path,
                                       state_dict_mismatch)
 
 
@@ -16,6 +19,9 @@ def test_resolve_config_path(tmp_path):
         resolve_config_path('mmdet::nothing.py')
     with pytest.raises(FileNotFoundError, match='not installed'):
         resolve_config_path('nopackage_xyz::a.py')
+    with pytest.raises(FileNotFoundError, match=r'config http://h/c.py: .*'
+                       'not from a URL'):
+        resolve_config_path('http://h/c.py')
 
 
 def test_state_dict_mismatch():
@@ -37,3 +43,35 @@ def test_check_writable_dir(tmp_path):
     (tmp_path / 'f').write_text('')
     with pytest.raises(PermissionError, match='f/out is not writable'):
         check_writable_dir(str(tmp_path / 'f' / 'out'))
+
+
+def test_check_writable_file(tmp_path):
+    # Before, only the folder was checked: a JSON target that is a folder
+    # failed at the very end of the run.
+    target = str(tmp_path / 'new' / 'out.json')
+    assert check_writable_file(target) == target
+    assert not (tmp_path / 'new' / 'out.json').exists()  # not left behind
+    (tmp_path / 'old.json').write_text('keep')
+    check_writable_file(str(tmp_path / 'old.json'))
+    assert (tmp_path / 'old.json').read_text() == 'keep'
+    (tmp_path / 'adir.json').mkdir()
+    with pytest.raises(PermissionError, match='output file .*adir.json is '
+                       'not writable'):
+        check_writable_file(str(tmp_path / 'adir.json'))
+
+
+def test_check_device(monkeypatch):
+    assert check_device('cpu') == 'cpu'
+    with pytest.raises(ValueError, match="device 'gpu' is not a torch "
+                       'device'):
+        check_device('gpu')
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    with pytest.raises(ValueError, match=r"device 'cuda:0': no CUDA GPU is "
+                       r'available .*use --device cpu'):
+        check_device('cuda:0')
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2)
+    assert check_device('cuda:1') == 'cuda:1'
+    with pytest.raises(ValueError, match=r"'cuda:2': this machine has 2 "
+                       r'CUDA GPU\(s\), cuda:0 to cuda:1'):
+        check_device('cuda:2')

@@ -1,9 +1,11 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 import os.path as osp
 
+import cv2
 import numpy as np
 import pytest
-from apis_test_utils import CLIP_DIR, CLIP_MP4, write_synthetic_video
+from apis_test_utils import (CLIP_DIR, CLIP_MP4, corrupt_video_frame,
+                             mjpeg_video, write_synthetic_video)
 
 from fami_pose_mm.apis import VideoFrameReader
 
@@ -43,10 +45,52 @@ def test_bad_inputs(tmp_path):
     broken = tmp_path / 'frames'
     broken.mkdir()
     (broken / '000000.jpg').write_bytes(b'xx')
-    with pytest.raises(ValueError, match=r'cannot read image .*000000.jpg'):
-        list(VideoFrameReader(str(broken)))
+    with pytest.warns(UserWarning, match=r'cannot read image .*000000.jpg'):
+        with pytest.raises(ValueError, match='frames.* no readable frames'):
+            list(VideoFrameReader(str(broken)))
     with pytest.raises(ValueError, match='webcam'):
         VideoFrameReader('webcam:x')
     with pytest.raises(ValueError, match='empty'):
         VideoFrameReader([])
+    with pytest.raises(ValueError, match=r'frame 1 \(000001.jpg\) must be a '
+                       r'BGR \(H, W, 3\) image, got shape \(4, 6\)'):
+        list(VideoFrameReader([np.zeros((4, 6, 3)), np.zeros((4, 6))]))
     assert osp.isdir(CLIP_DIR)
+
+
+def test_undecodable_frames_are_yielded_as_none(tmp_path):
+    # Before, the reader stopped at a damaged video frame: the frames after
+    # it were lost without a word.
+    video = corrupt_video_frame(tmp_path / 'mid.avi', 4)
+    reader = VideoFrameReader(video)
+    with pytest.warns(UserWarning, match=r'frame 4 \(000004.jpg\) of mid: '
+                      r'video .*mid.avi cannot decode it; skipped'):
+        frames = list(reader)
+    assert [n for n, _ in frames] == [f'{t:06d}.jpg' for t in range(8)]
+    assert [f is None for _, f in frames] == [False] * 4 + [True] + [False] * 3
+    assert (reader.num_reads, reader.unreadable) == (7, [4])
+    folder = tmp_path / 'folder'
+    folder.mkdir()
+    for t in range(3):
+        cv2.imwrite(str(folder / f'{t:06d}.jpg'), np.zeros((8, 8, 3)))
+    (folder / '000001.jpg').write_bytes(b'')  # an empty file
+    reader = VideoFrameReader(str(folder))
+    with pytest.warns(UserWarning, match=r'frame 1 .*000001.jpg'):
+        assert [f is None for _, f in reader] == [False, True, False]
+
+
+def test_truncated_video_warns_with_the_frame_count(tmp_path):
+    data, starts = mjpeg_video(tmp_path / 'full.avi')
+    (tmp_path / 'cut.avi').write_bytes(data[:starts[5] + 10])
+    reader = VideoFrameReader(str(tmp_path / 'cut.avi'))
+    assert len(reader) == 8
+    with pytest.warns(UserWarning, match=r'cut.avi: frames 5-7 of the 8 its '
+                      'header announces cannot be decoded'):
+        assert len(list(reader)) == 5
+
+
+def test_frame_names_known_before_reading():
+    assert VideoFrameReader(CLIP_MP4).frame_names() == [
+        f'{t:06d}.jpg' for t in range(5)]
+    assert VideoFrameReader(CLIP_DIR).frame_names()[-1] == '000004.jpg'
+    assert VideoFrameReader('webcam:3').frame_names() is None

@@ -142,3 +142,31 @@ def test_offsets_of_numpy_ints_are_accepted_as_python_ints():
     buffer = FrameWindowBuffer(np.array([-1, 1]))
     assert buffer.frame_offsets == (-1, 1)
     assert all(type(d) is int for d in buffer.frame_offsets)
+
+
+def test_undecodable_frames_are_replaced_by_the_nearest_decodable():
+    buffer = FrameWindowBuffer((-2, -1, 1, 2))
+    windows = []
+    for t in range(6):
+        frame = None if t in (2, 3) else np.full((2, 2, 3), t)
+        windows += buffer.push(f'{t:06d}.jpg', frame)
+    windows += buffer.flush()
+    assert [w.readable for w in windows] == [True, True, False, False, True,
+                                             True]
+    assert windows[2].frames == [None] and windows[2].sources == [2]
+    # 2 -> 1 (nearest), 3 -> 4 (nearest); ties go to the key frame's side
+    assert windows[1].sources == [1, 0, 0, 1, 1]
+    assert windows[4].sources == [4, 4, 4, 5, 5]
+    assert [int(f[0, 0, 0]) for f in windows[4].frames] == [4, 4, 4, 5, 5]
+
+
+def test_frames_of_a_window_must_have_one_size():
+    # Before, a window mixing sizes went to the model: every frame was
+    # cropped with the key frame's box in its own pixel grid.
+    buffer = FrameWindowBuffer((-1, 1))
+    buffer.push('a.jpg', np.zeros((4, 6, 3)))
+    buffer.push('b.jpg', np.zeros((4, 6, 3)))
+    with pytest.raises(ValueError, match=r'frame 2 \(c.jpg\) is 8x4, key '
+                       r'frame 1 \(b.jpg\) 6x4: the frames of a window must '
+                       'have one size'):
+        buffer.push('c.jpg', np.zeros((4, 8, 3)))

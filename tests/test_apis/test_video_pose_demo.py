@@ -3,12 +3,15 @@ import importlib.util
 import json
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 
 import pytest
+import torch
 from apis_test_utils import (CLIP_DIR, CLIP_MP4, count_video_frames,
-                             save_det_files, write_synthetic_video)
+                             save_det_files, save_pose_checkpoint,
+                             write_synthetic_video)
 
 from fami_pose_mm.evaluation.functional import load_posetrack18_video
 
@@ -24,8 +27,11 @@ def _demo():
 
 
 def _check_json(path, num_frames, video):
-    pred = json.load(open(path))
-    assert sorted(pred) == ['annotations', 'categories', 'images']
+    with open(path) as f:
+        pred = json.load(f)
+    assert sorted(pred) == ['annotations', 'categories', 'images', 'info']
+    assert pred['info'] == dict(partial=False, frames=num_frames,
+                                unreadable_frames=[])
     assert [im['id'] for im in pred['images']] == list(range(num_frames))
     assert pred['images'][0]['file_name'] == f'{video}/000000.jpg'
     assert len(pred['categories'][0]['keypoints']) == 17
@@ -74,7 +80,7 @@ def test_demo_detector_and_boxes_file(pose_files, tmp_path):
     assert not osp.exists(osp.join(out, '000001_mpiinew_test.mp4'))
 
 
-def test_demo_errors(pose_files, tmp_path, capsys):
+def test_demo_errors(pose_files, tmp_path, capsys, monkeypatch):
     cfg, ckpt = pose_files
     demo = _demo()
     with pytest.raises(FileNotFoundError, match='missing.pth'):
@@ -87,6 +93,41 @@ def test_demo_errors(pose_files, tmp_path, capsys):
     with pytest.raises(SystemExit):
         demo.main([CLIP_MP4, cfg, ckpt])  # no box source
     assert 'one of the arguments' in capsys.readouterr().err
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    with pytest.raises(ValueError, match=r"device 'cuda:0': no CUDA GPU .*"
+                       'use --device cpu'):
+        demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--output-root',
+                   str(tmp_path / 'out'), '--device', 'cuda:0'])
+
+
+#: The first inference command of the README: offline, on a CPU, on the
+#: shipped real clip, with the checkpoint of `make benchmark-quick`.
+OFFLINE_COMMAND = (
+    'python tools/demo/video_pose_demo.py '
+    'tests/data/videos/000001_mpiinew_test/000001_mpiinew_test.mp4 '
+    'configs/synthetic/d_fami.py work_dirs/synthetic_quick/d_fami/epoch_1.pth '
+    '--whole-frame --device cpu --output-root outputs/')
+
+
+@pytest.mark.slow
+def test_offline_first_command(tmp_path, monkeypatch):
+    from mmengine.config import Config
+    argv = OFFLINE_COMMAND.split()[2:]
+    config = osp.join(ROOT, argv[1])
+    argv[0], argv[1] = osp.join(ROOT, argv[0]), config
+    argv[2] = save_pose_checkpoint(Config.fromfile(config),
+                                   str(tmp_path / 'epoch_1.pth'))
+    argv[-1] = str(tmp_path / 'outputs')
+
+    def no_network(*args, **kwargs):
+        raise AssertionError('the offline command used the network')
+
+    monkeypatch.setattr(socket.socket, 'connect', no_network)
+    stats = _demo().main(argv)
+    assert (stats['frames'], stats['persons'], stats['unreadable']) == (5, 5,
+                                                                       0)
+    assert count_video_frames(stats['video']) == (5, (1280, 720))
+    _check_json(stats['json'], 5, '000001_mpiinew_test')
 
 
 def test_demo_subprocess(pose_files, tmp_path):

@@ -66,13 +66,51 @@ def test_coco_like_dict_names_its_images(tmp_path):
     (dict(bbox=[0, 0, 1], score=1.0), 'needs bbox'),
     (dict(bbox=[0, 0, 1, '1'], score=1.0), 'needs bbox'),
     (dict(bbox=[0, 0, 1, 1], score=True), 'needs bbox'),
+    (dict(bbox=[0, 0, 1, 1], score='0.9'), 'needs bbox'),
     (dict(bbox=[0, 0, 1, 1], score=1.0, frame_index=1.5), 'has an image_id'),
     ([0, 0, 1, 1], 'needs bbox'),
+    # accepted before, and NaN reached the output JSON
+    (dict(bbox=[0, 0, float('nan'), 1], score=1.0), r'has a non-finite w'),
+    (dict(bbox=[0, 0, 1, 1], score=float('inf')), 'has a non-finite score'),
+    (dict(bbox=[0, 0, -5, 10], score=1.0), 'has a box of negative width'),
+    (dict(bbox=[0, 0, 1, 1], score=1.0, frame_index=-1), 'has an image_id'),
+    (dict(bbox=[0, 0, 1, 1], score=1.0, category_id='1'),
+     'has a category_id that is not an int'),
+    # crashed in os.path.basename without naming the detection
+    (dict(bbox=[0, 0, 1, 1], score=1.0, file_name=7),
+     'has a file_name that is not a string'),
 ])
 def test_bad_records_name_their_position(tmp_path, record, match):
     path = _write(tmp_path, [dict(bbox=[0, 0, 1, 1], score=1.0), record])
     with pytest.raises(ValueError, match=f'dets.json: record 1 {match}'):
         read_detections(path)
+
+
+def test_nan_written_by_json_is_refused(tmp_path):
+    (tmp_path / 'nan.json').write_text(
+        '[{"bbox": [1, 2, 3, 4], "score": NaN}]')
+    with pytest.raises(ValueError, match=r'nan.json: record 0 has a '
+                       r'non-finite score \(NaN or Infinity\)'):
+        read_detections(str(tmp_path / 'nan.json'))
+
+
+def test_bad_images_of_the_dict_form_are_named(tmp_path):
+    # crashed with "unhashable type: 'list'" before
+    path = _write(tmp_path, dict(images=[dict(id=[1], file_name='a.jpg')],
+                                 annotations=[]))
+    with pytest.raises(ValueError, match=r'dets.json: image 0 needs an int '
+                       'or str id'):
+        read_detections(path)
+
+
+def test_zero_area_boxes_are_dropped_and_counted(tmp_path):
+    dets = read_detections(_write(tmp_path, [
+        dict(bbox=[5, 5, 0, 10], score=0.9),
+        dict(bbox=[5, 5, 10, 0], score=0.9),
+        dict(bbox=[5, 5, 10, 10], score=0.9)]))
+    kept, dropped = filter_detections(dets, 0.5)
+    assert [d.record for d in kept] == [2]
+    assert dropped == {'zero-area box': 2}
 
 
 def test_bad_files(tmp_path):

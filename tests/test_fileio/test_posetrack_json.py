@@ -1,6 +1,9 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""The one PoseTrack prediction writer, read back by the one reader."""
+"""The one PoseTrack prediction writer, read back by the one reader; the
+reader's answer to bad files."""
 import json
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -93,3 +96,205 @@ def test_bad_input_names_the_problem(tmp_path):
         annolist.add_person(0, np.zeros((17, 3)), 1.0, 0, bbox=[0, 0, 1, 1])
     with pytest.raises(FileNotFoundError, match='no_dir'):
         writer.dump(str(tmp_path / 'no_dir' / 'v.json'))
+
+
+def _pred() -> dict:
+    """A valid PoseTrack18 prediction: images 10 (2 people), 11 (none)."""
+    video = _video().to_dict()
+    for k, ann in enumerate(video['annotations']):
+        ann['id'] = 100 + k
+    return video
+
+
+def _gt() -> dict:
+    """A valid PoseTrack18 ground truth with head boxes and a polygon."""
+    video = _pred()
+    for ann in video['annotations']:
+        ann.update(bbox_head=[10, 20, 40, 50], scores=[])
+    video['images'][0].update(ignore_regions_x=[[0, 10, 10]],
+                              ignore_regions_y=[[0, 0, 10]])
+    return video
+
+
+def _gt17() -> dict:
+    """A valid PoseTrack17 ground truth: rect 0 has a head box."""
+    video = _video(annolist=True).to_dict()
+    video['annolist'][0]['annorect'][0].update(x1=[1], y1=[2], x2=[30],
+                                               y2=[40])
+    return video
+
+
+def _put(video: dict, changes: dict) -> dict:
+    """Set (or with ``...`` delete) values at dotted paths."""
+    for path, value in changes.items():
+        *keys, last = path.split('.')
+        record = video
+        for key in keys:
+            record = record[int(key) if isinstance(record, list) else key]
+        last = int(last) if isinstance(record, list) else last
+        if value is ...:
+            del record[last]
+        else:
+            record[last] = value
+    return video
+
+
+def _dump(tmp_path, content, name: str = 'video.json') -> str:
+    """Write ``content`` (NaN and Infinity as JavaScript tokens)."""
+    path = str(tmp_path / name)
+    with open(path, 'w') as f:
+        json.dump(content, f)
+    return path
+
+
+NAN, INF = float('nan'), float('inf')
+POINT = 'annolist.0.annorect.1.annopoints.0.point'
+BAD_VALUES = {  # case: (base, changes, message after the file name)
+    'image_id not an image of the file': (
+        _pred, {'annotations.1.image_id': 12},
+        r'1 of 2 annotations have an image_id that is not an id of images, '
+        r'e.g. annotation id 101 \(annotations\[1\]\): image_id 12'),
+    'NaN keypoint': (
+        _pred, {'annotations.0.keypoints.4': NAN},
+        r'annotation id 100 \(annotations\[0\]\): keypoints\[4\] is nan, '
+        r'not a finite number'),
+    'Infinity keypoint': (
+        _pred, {'annotations.1.keypoints.6': INF},
+        r'annotation id 101 .*: keypoints\[6\] is inf, not a finite'),
+    '-Infinity score': (
+        _pred, {'annotations.1.scores.2': -INF},
+        r'annotation id 101 .*: scores\[2\] is -inf, not a finite'),
+    'numeric string keypoint': (
+        _pred, {'annotations.0.keypoints.3': '12.5'},
+        r"annotation id 100 .*: keypoints\[3\] is '12.5', not a number"),
+    'string keypoint': (
+        _pred, {'annotations.0.keypoints.3': 'left'},
+        r"annotation id 100 .*: keypoints\[3\] is 'left', not a number"),
+    'null keypoint': (
+        _pred, {'annotations.1.keypoints.0': None},
+        r'annotation id 101 .*: keypoints\[0\] is None, not a number'),
+    'nested list keypoint': (
+        _pred, {'annotations.1.keypoints.0': [1, 2]},
+        r'annotation id 101 .*: keypoints\[0\] is \[1, 2\], not a number'),
+    'keypoints a string': (
+        _pred, {'annotations.0.keypoints': '1 2 3'},
+        r"annotation id 100 .*: keypoints is '1 2 3', expected a list of "
+        r'51 numbers'),
+    'keypoints missing': (
+        _pred, {'annotations.0.keypoints': ...},
+        r'annotation id 100 .*: keypoints is missing'),
+    'keypoints of the wrong length': (
+        _pred, {'annotations.1.keypoints': [1, 2]},
+        r'annotation id 101 .*: keypoints has 2 values, expected 51'),
+    'scores of the wrong length': (
+        _pred, {'annotations.0.scores': [0.5] * 3},
+        r'annotation id 100 .*: scores has 3 values, expected 17'),
+    'annotation without id': (
+        _pred, {'annotations.1.id': ..., 'annotations.1.keypoints.0': 'x'},
+        r"annotations\[1\] \(no id\): keypoints\[0\] is 'x'"),
+    'annotation not an object': (
+        _pred, {'annotations.1': 5},
+        r'annotations\[1\] is 5, not an object'),
+    'duplicate image id': (
+        _pred, {'images.1.id': 10},
+        r'image id 10 is listed twice in images \(again at images\[1\]\)'),
+    'image without id': (
+        _pred, {'images.1.id': ...}, r'images\[1\] has no id'),
+    'ground truth: string keypoint': (
+        _gt, {'annotations.1.keypoints.0': '401'},
+        r"annotation id 101 .*: keypoints\[0\] is '401', not a number"),
+    'ground truth: NaN head box': (
+        _gt, {'annotations.0.bbox_head.2': NAN},
+        r'annotation id 100 .*: bbox_head\[2\] is nan, not a finite'),
+    'ground truth: string ignore polygon': (
+        _gt, {'images.0.ignore_regions_x.0.1': 'a'},
+        r"image id 10: ignore_regions_x\[0\]\[1\] is 'a', not a number"),
+    'annolist: string x': (
+        _video(annolist=True).to_dict, {f'{POINT}.2.x': ['5']},
+        r"frame 0 \(v/000000.jpg\), annorect 1, point 2: x is \['5'\], "
+        r'expected a list of one finite number'),
+    'annolist: NaN score': (
+        _video(annolist=True).to_dict, {f'{POINT}.0.score': [NAN]},
+        r'frame 0 .*, annorect 1, point 0: score is \[nan\], expected'),
+    'annolist: annorect not a list': (
+        _video(annolist=True).to_dict, {'annolist.0.annorect': {'x': 1}},
+        r'frame 0 .*: annorect must be a list of objects'),
+    'annolist ground truth: string head box': (
+        _gt17, {'annolist.0.annorect.0.x2': ['30']},
+        r"frame 0 .*, annorect 0: x2 is \['30'\], expected a list of one"),
+    'annolist ground truth: NaN ignore polygon': (
+        _gt17, {'annolist.0.ignore_regions': [dict(point=[dict(x=[NAN],
+                                                                y=[0])])]},
+        r'frame 0 .*, ignore region 0: x is \[nan\], expected'),
+}
+
+
+@pytest.mark.parametrize('case', list(BAD_VALUES))
+def test_bad_value_names_file_annotation_and_field(tmp_path, case):
+    base, changes, message = BAD_VALUES[case]
+    path = _dump(tmp_path, _put(base(), changes))
+    is_gt = case.split(':')[0].endswith('ground truth')
+    with pytest.raises(ValueError) as error:
+        load_posetrack18_video(path, is_gt=is_gt)
+    assert re.match(re.escape(path) + '[,:] ' + message, str(error.value))
+
+
+@pytest.mark.parametrize('content, message', [
+    (b'{"images": [', 'prediction file {} is not valid JSON: Expecting'),
+    (b'', 'prediction file {} is empty'),
+    (b'\xff\xfe\x00{', 'prediction file {} is not valid JSON'),
+    (b'[1, 2]', '{}: not a PoseTrack file .* got a list'),
+    (b'{"images": [], "annotations": {}, "categories": []}',
+     '{}: "annotations" must be a list, got dict'),
+], ids=['not JSON', 'empty', 'not UTF-8', 'a list', 'annotations a dict'])
+def test_file_that_is_not_a_posetrack_file_is_named(tmp_path, content,
+                                                     message):
+    path = tmp_path / 'video.json'
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message.format(re.escape(
+            str(path)))):
+        load_posetrack18_video(str(path), is_gt=False)
+
+
+def test_missing_scores_are_a_reported_fallback(tmp_path):
+    path = _dump(tmp_path, _put(_pred(), {'annotations.1.scores': ...}))
+    with pytest.warns(UserWarning, match=re.escape(path) + ': 1 of 2 '
+                      'predicted people have no scores; those joints get '
+                      r'score -9999 \(ranked last\), as in poseval'):
+        frame = load_posetrack18_video(path, is_gt=False)[0]
+    assert np.all(frame.scores[1] == MISSING_SCORE)
+    np.testing.assert_array_equal(frame.scores[0, :13],
+                                  _person(0)[SLOT_OF_JOINT][:13, 2])
+
+
+def test_annolist_points_poseval_never_reads_are_reported(tmp_path):
+    video = _video(annolist=True).to_dict()
+    points = video['annolist'][0]['annorect'][0]['annopoints'][0]['point']
+    first = dict(points[0])  # joint 0
+    del points[1]['score']  # joint 1 without a score: -9999
+    points += [dict(first, id=[15]), dict(first, id=[None]),
+               dict(first, x=[1.0], y=[2.0])]  # joint 0 again
+    path = _dump(tmp_path, video)
+    with pytest.warns(UserWarning) as record:
+        frame = load_posetrack18_video(path, is_gt=False)[0]
+    messages = [str(w.message) for w in record]
+    assert messages == [
+        f'{path}: 3 annolist points are not read (id null or not in 0-14, '
+        'or a joint id repeated within a person: the first counts), as in '
+        'poseval',
+        f'{path}: 1 predicted joints have no score; those joints get score '
+        '-9999 (ranked last), as in poseval'
+    ]
+    np.testing.assert_array_equal(frame.keypoints[0, 0],
+                                  [first['x'][0], first['y'][0]])
+    assert frame.scores[0, 1] == MISSING_SCORE
+
+
+def test_valid_files_load_without_warnings(tmp_path):
+    for content, is_gt in ((_pred(), False), (_gt(), True),
+                           (_gt17(), True)):
+        path = _dump(tmp_path, content)
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            frames = load_posetrack18_video(path, is_gt=is_gt)
+        assert [f.num_people for f in frames] == [2, 0]

@@ -12,6 +12,12 @@ Usage::
     python tools/analysis/benchmark_dataset_loading.py [--videos 170]
         [--frames 30] [--people 10] [--compare-mmpose]
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import json
 import os.path as osp

@@ -9,6 +9,12 @@ ratio of torchvision's (the baseline), on the CPU (or ``--device cuda``)::
     python tools/analysis/benchmark_deform_conv.py                  # LCM of the synthetic benchmark
     python tools/analysis/benchmark_deform_conv.py --batch 4 --channels 48 --size 96 72   # W48 LCM
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import time
 

@@ -17,6 +17,12 @@ name order; without such a pair, the tiny models of
 ``fami_pose_mm.testing`` (HRNet with 8-32 channels, 64x48 input) make a
 smoke run. Weights are random unless checkpoints are given: speed only.
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import glob
 import os.path as osp

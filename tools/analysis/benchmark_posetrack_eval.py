@@ -9,6 +9,12 @@ evaluating them::
 
     python tools/analysis/benchmark_posetrack_eval.py --people 50000
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import json
 import os

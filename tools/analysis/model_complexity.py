@@ -14,6 +14,12 @@ Example::
     python tools/analysis/model_complexity.py \
         configs/fami_hrnet_w48_posetrack18.py --input-size 384 288 --repeats 3
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import time
 from typing import Any, List

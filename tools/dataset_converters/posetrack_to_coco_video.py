@@ -27,16 +27,18 @@ Usage::
         data/posetrack17/annotations/posetrack17_val.json \\
         --frames-root data/posetrack17
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import glob
 import json
 import os
 import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from posetrack17_format import (CATEGORIES,  # noqa: E402
-                                 convert_posetrack17_video)
+from typing import List, Optional, Tuple
 
 NUM_KEYPOINTS = 17
 
@@ -97,15 +99,53 @@ def merge_posetrack18(files: list, margin: float) -> dict:
     return dict(images=images, annotations=anns, categories=categories or [])
 
 
+def link_posetrack17_frames(video: dict, path: str,
+                            frames_root: str) -> Tuple[List[str], tuple]:
+    """List a PoseTrack17 video's frames, read their size and link them
+    as ``images_renamed/<...>/%08d.jpg`` (1-indexed) under
+    ``frames_root``.
+
+    Returns:
+        tuple: The sorted frame names and ``(width, height)``.
+    """
+    import cv2
+
+    from fami_pose_mm.fileio.posetrack17_format import (
+        posetrack17_frame_folder, renamed_folder)
+    folder = posetrack17_frame_folder(video, path)
+    frame_dir = osp.join(frames_root, folder)
+    if not osp.isdir(frame_dir):
+        raise FileNotFoundError(f'frame folder not found: {frame_dir}')
+    frames = sorted(f for f in os.listdir(frame_dir)
+                    if f.lower().endswith(('.jpg', '.jpeg', '.png')))
+    if not frames:
+        raise ValueError(f'{path}: no frames in {frame_dir}')
+    first = cv2.imread(osp.join(frame_dir, frames[0]))
+    if first is None:
+        raise ValueError(f'{path}: cannot read {frames[0]} in {frame_dir}')
+    new_dir = osp.join(frames_root, renamed_folder(folder))
+    os.makedirs(new_dir, exist_ok=True)
+    for n, name in enumerate(frames, start=1):
+        link = osp.join(new_dir, f'{n:08d}.jpg')
+        if not osp.lexists(link):
+            os.symlink(osp.relpath(osp.join(frame_dir, name), new_dir), link)
+    return frames, (first.shape[1], first.shape[0])
+
+
 def merge_posetrack17(files: list, margin: float,
-                      frames_root: str = None) -> dict:
+                      frames_root: Optional[str] = None) -> dict:
     """Convert PoseTrack17 per-video files into one COCO-style dict."""
+    from fami_pose_mm.fileio.posetrack17_format import (
+        CATEGORIES, convert_posetrack17_video)
+    if frames_root is None:
+        raise ValueError('posetrack17 conversion needs --frames-root')
     images, anns = [], []
     for vid_num, path in enumerate(files):
         with open(path, 'r', encoding='utf-8') as f:
             video = json.load(f)
+        frames, size = link_posetrack17_frames(video, path, frames_root)
         v_images, v_anns = convert_posetrack17_video(
-            video, vid_num, path, frames_root)
+            video, vid_num, path, frames, size)
         images += v_images
         anns += [complete_annotation(a, margin, path) for a in v_anns]
     return dict(images=images, annotations=anns, categories=CATEGORIES)

@@ -1,7 +1,15 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """Multi-frame pose estimation on a video, a folder of frames or a webcam.
 
-Example::
+Examples::
+
+    # offline, on a CPU: the shipped real clip, the whole frame as the box,
+    # the checkpoint of the quick synthetic benchmark (make benchmark-quick)
+    python tools/demo/video_pose_demo.py \\
+        tests/data/videos/000001_mpiinew_test/000001_mpiinew_test.mp4 \\
+        configs/synthetic/d_fami.py \\
+        work_dirs/synthetic_quick/d_fami/epoch_1.pth \\
+        --whole-frame --device cpu --output-root outputs/
 
     python tools/demo/video_pose_demo.py demo.mp4 POSE_CONFIG POSE_CKPT \\
         --det-config DET_CONFIG --det-checkpoint DET_CKPT \\
@@ -10,6 +18,12 @@ Example::
 Writes ``<output-root>/<input name>.mp4`` (rendered frames) and
 ``<output-root>/<input name>.json`` (PoseTrack18 prediction format).
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import logging
 import os.path as osp
@@ -112,10 +126,10 @@ def main(argv: Optional[List[str]] = None) -> dict:
     stats = dict(inferencer.stats, video=out_video, json=out_json)
     fps = stats['frames'] / max(stats['seconds'], 1e-9)
     print_log(
-        '\n| frames | persons | frame reads | seconds | fps |\n'
-        '|---|---|---|---|---|\n'
+        '\n| frames | persons | frame reads | undecodable frames | seconds '
+        '| fps |\n|---|---|---|---|---|---|\n'
         f"| {stats['frames']} | {stats['persons']} | {stats['reads']} | "
-        f"{stats['seconds']:.1f} | {fps:.2f} |\n"
+        f"{stats['unreadable']} | {stats['seconds']:.1f} | {fps:.2f} |\n"
         f'video: {out_video}\njson: {out_json}',
         logger='current', level=logging.INFO)
     return stats

@@ -9,6 +9,12 @@ Usage::
     python tools/misc/browse_video_dataset.py CONFIG --output-dir DIR \\
         [--phase train|val] [--max-samples N] [--cfg-options k=v ...]
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import os
 import os.path as osp

@@ -8,6 +8,12 @@ The output has exactly the PoseTrack18 layout the data code reads::
 
 See docs/synthetic.md for what is generated and the flags file.
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import os
 import os.path as osp

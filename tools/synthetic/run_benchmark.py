@@ -26,6 +26,12 @@
 
 Run it from the repository root (``make benchmark``).
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import json
 import os
@@ -88,8 +94,13 @@ def run(cmd: list, log_file: str) -> None:
     """Run a command, teeing nothing: its output goes to ``log_file``."""
     shown = cmd[:cmd.index('--cfg-options')] if '--cfg-options' in cmd else cmd
     print('      ' + ' '.join(shown) + ' ...', flush=True)
+    # mmengine's pkg_resources notice would open every log: hide only it
+    quiet = 'ignore:pkg_resources is deprecated as an API:UserWarning'
+    env = dict(os.environ, PYTHONWARNINGS=','.join(
+        filter(None, (os.environ.get('PYTHONWARNINGS'), quiet))))
     with open(log_file, 'w') as log:
-        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.run(
+            cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     if proc.returncode != 0:
         with open(log_file) as f:
             tail = f.read()[-3000:]

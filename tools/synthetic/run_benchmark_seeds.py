@@ -17,6 +17,12 @@ is reused (``--rerun`` to run it again).
 
 Run it from the repository root.
 """
+import warnings
+
+warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
+    'ignore', message='pkg_resources is deprecated as an API',
+    category=UserWarning)
+
 import argparse
 import json
 import os

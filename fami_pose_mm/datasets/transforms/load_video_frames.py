@@ -3,6 +3,7 @@ import warnings
 from collections import Counter
 from typing import List, Optional, Tuple
 
+import cv2
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -30,7 +31,11 @@ class LoadVideoFrames(BaseTransform):
     frame index and path when ``missing_frame='error'``; with ``'nearest'``
     the nearest existing frame between it and the key frame is used and a
     warning with the per-video count of such substitutions is issued
-    (:attr:`fallback_counts`). A missing key frame always raises.
+    (:attr:`fallback_counts`). A missing key frame always raises. An empty
+    (0-byte) or undecodable frame (random bytes, truncated JPEG) raises
+    ``ValueError`` naming the file, the video and, for a supporting frame,
+    its offset and key frame; so do frames of another size than the key
+    frame.
 
     Args:
         to_float32 (bool): Convert images to float32. Default ``False``.
@@ -60,18 +65,37 @@ class LoadVideoFrames(BaseTransform):
     def _exists(self, path: str) -> bool:
         return fileio.exists(path, backend_args=self.backend_args)
 
-    def _read(self, path: str, vid: str, index) -> np.ndarray:
-        """Read and decode one frame with errors naming video and frame."""
+    def _read(self, path: str, where: str) -> np.ndarray:
+        """Read and decode one frame.
+
+        Args:
+            path (str): The frame file.
+            where (str): Start of every error message: the video, the
+                frame and, for a supporting frame, its key frame.
+
+        Returns:
+            np.ndarray: The ``(H, W, 3)`` image (float32 if
+            ``to_float32``).
+
+        Raises:
+            FileNotFoundError: If the file does not exist.
+            ValueError: If the file is empty or does not decode.
+        """
         try:
             data = fileio.get(path, backend_args=self.backend_args)
         except FileNotFoundError:
-            raise FileNotFoundError(
-                f'video {vid}: frame {index} not found: {path}') from None
-        img = mmcv.imfrombytes(
-            data, flag=self.color_type, backend=self.imdecode_backend)
-        if img is None or img.size == 0:
-            raise ValueError(f'video {vid}: frame {index} at {path} could '
-                             'not be decoded (corrupt or not an image)')
+            raise FileNotFoundError(f'{where} not found: {path}') from None
+        if not data:
+            raise ValueError(f'{where}: {path} is empty (0 bytes)')
+        undecodable = (f'{where}: {path} could not be decoded (corrupt, '
+                       'truncated or not an image)')
+        try:
+            img = mmcv.imfrombytes(
+                data, flag=self.color_type, backend=self.imdecode_backend)
+        except (cv2.error, OSError, ValueError) as e:  # pillow, turbojpeg
+            raise ValueError(f'{undecodable}: {e}') from e
+        if img is None or img.size == 0:  # what cv2 gives for bad bytes
+            raise ValueError(undecodable)
         return img.astype(np.float32) if self.to_float32 else img
 
     def _fallback(self, results: dict, index: int, path: str,
@@ -106,7 +130,8 @@ class LoadVideoFrames(BaseTransform):
         if not isinstance(key_path, str):
             raise ValueError('img_path must be the key frame path (a str), '
                              f'got {type(key_path).__name__}')
-        key = self._read(key_path, vid, results.get('key_frame_index'))
+        key_index = results.get('key_frame_index')
+        key = self._read(key_path, f'video {vid}: key frame {key_index}')
         paths = list(results.get('supporting_img_paths', []))
         indices = list(results.get('supporting_frame_indices',
                                    [None] * len(paths)))
@@ -116,7 +141,9 @@ class LoadVideoFrames(BaseTransform):
             if not self._exists(path):
                 paths[n], indices[n] = self._fallback(
                     results, indices[n], path, offsets[n])
-            img = self._read(paths[n], vid, indices[n])
+            img = self._read(
+                paths[n], f'video {vid}: frame {indices[n]} (offset '
+                f'{offsets[n]} of key frame {key_index}, {key_path})')
             if img.shape != key.shape:
                 raise ValueError(
                     f'video {vid}: frame {indices[n]} ({paths[n]}) has shape '

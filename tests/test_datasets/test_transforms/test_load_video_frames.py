@@ -76,11 +76,11 @@ def test_missing_key_frame_and_corrupt_image(tmp_path):
     info = _clip_info(data_prefix=dict(img=str(tmp_path)),
                       missing_frame='nearest')
     with pytest.raises(FileNotFoundError,
-                       match=r'video 000001: frame 2 not found'):
+                       match=r'video 000001: key frame 2 not found'):
         LoadVideoFrames()(info)
     with open(osp.join(frame_dir, '000002.jpg'), 'wb') as f:
         f.write(b'not a jpeg at all')
-    with pytest.raises(ValueError, match=r'video 000001: frame 2 at .*'
+    with pytest.raises(ValueError, match=r'video 000001: key frame 2: .*'
                        r'000002.jpg could not be decoded'):
         LoadVideoFrames()(info)
 
@@ -100,3 +100,28 @@ def test_bad_arguments_and_key_path_type():
         LoadVideoFrames(missing_frame='skip')
     with pytest.raises(ValueError, match='img_path must be the key frame'):
         LoadVideoFrames()(dict(img_path=['a.jpg', 'b.jpg']))
+
+
+@pytest.mark.parametrize('frame, content, match', [
+    (2, b'', r'video 000001: key frame 2: .*000002\.jpg is empty \(0 bytes\)'),
+    (3, b'', r'video 000001: frame 3 \(offset 1 of key frame 2, .*000002'
+     r'\.jpg\): .*000003\.jpg is empty \(0 bytes\)'),
+    (3, bytes(np.random.default_rng(0).integers(0, 256, 2000, np.uint8)),
+     r'video 000001: frame 3 \(offset 1 of key frame 2, .*\): .*000003\.jpg'
+     r' could not be decoded'),
+    (4, 'truncated', r'frame 4 \(offset 2 of key frame 2, .*\): .*000004\.jpg'
+     r' could not be decoded'),
+])
+def test_empty_or_undecodable_frame_names_file_and_key_frame(
+        tmp_path, frame, content, match):
+    frame_dir = _copy_clip(tmp_path)
+    path = osp.join(frame_dir, f'{frame:06d}.jpg')
+    if content == 'truncated':  # first half of a real JPEG
+        with open(path, 'rb') as f:
+            content = f.read()
+        content = content[:len(content) // 2]
+    with open(path, 'wb') as f:
+        f.write(content)
+    info = _clip_info(data_prefix=dict(img=str(tmp_path)))
+    with pytest.raises(ValueError, match=match):
+        LoadVideoFrames()(info)

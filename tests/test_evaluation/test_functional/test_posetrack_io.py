@@ -4,6 +4,7 @@ import copy
 import importlib.util
 import json
 import os.path as osp
+import re
 
 import numpy as np
 import pytest
@@ -61,7 +62,7 @@ def test_prediction_file_rules(tmp_path):
     with pytest.raises(FileNotFoundError, match='003418_mpii_test.json'):
         load_posetrack18_folders(GT_DIR, str(tmp_path / 'pred'))
     short = copy.deepcopy(video)
-    short['images'] = []
+    short['images'], short['annotations'] = [], []
     for name in ('003418_mpii_test', '009473_mpii_test', '012834_mpii_test'):
         with open(osp.join(GT_DIR, name + '.json')) as f:
             content = json.load(f)
@@ -72,15 +73,120 @@ def test_prediction_file_rules(tmp_path):
         load_posetrack18_folders(GT_DIR, str(tmp_path / 'pred'))
 
 
-def test_eval_posetrack_command(tmp_path, capsys):
+def _tool():
+    """tools/eval_posetrack.py as a module."""
     spec = importlib.util.spec_from_file_location(
         'eval_posetrack', osp.join(osp.dirname(ROOT), 'tools',
                                    'eval_posetrack.py'))
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
+    return tool
+
+
+def test_eval_posetrack_command(tmp_path, capsys):
+    tool = _tool()
     out = tmp_path / 'ap.json'
     res = tool.main([GT_DIR, GT_DIR, '--out', str(out)])
     printed = capsys.readouterr().out
     assert 'Shoulder' in printed and '100.0' in printed
+    assert '14 predicted people (0 on frames without annotated people' in \
+        printed
     assert json.loads(out.read_text())['summary']['Total'] == 100.0
     assert res['ap'] == [100.0] * 15
+
+
+def _copy_gt(folder, change=None) -> str:
+    """Copy the ground-truth files into ``folder``; ``change(name,
+    content)`` may edit a file's content first."""
+    folder.mkdir()
+    for name in VIDEOS:
+        with open(osp.join(GT_DIR, name)) as f:
+            content = json.load(f)
+        if change is not None:
+            change(name, content)
+        (folder / name).write_text(json.dumps(content))
+    return str(folder)
+
+
+VIDEOS = ('003418_mpii_test.json', '009473_mpii_test.json',
+          '012834_mpii_test.json')
+
+
+def test_missing_or_empty_folders_are_named(tmp_path):
+    nowhere = str(tmp_path / 'nowhere')
+    with pytest.raises(FileNotFoundError,
+                       match=f'ground-truth folder {re.escape(nowhere)} '
+                       'does not exist'):
+        load_posetrack18_folders(nowhere, GT_DIR)
+    with pytest.raises(FileNotFoundError,
+                       match=f'prediction folder {re.escape(nowhere)} '
+                       'does not exist'):
+        load_posetrack18_folders(GT_DIR, nowhere)
+    (tmp_path / 'empty').mkdir()
+    (tmp_path / 'empty' / 'notes.txt').write_text('not a video')
+    with pytest.raises(FileNotFoundError,
+                       match='no ground-truth \\*.json files in .*empty'):
+        load_posetrack18_folders(str(tmp_path / 'empty'), GT_DIR)
+
+
+def test_extra_prediction_videos_are_reported(tmp_path):
+    pred_dir = _copy_gt(tmp_path / 'pred')
+    (tmp_path / 'pred' / '000001_extra.json').write_text(
+        (tmp_path / 'pred' / VIDEOS[0]).read_text())
+    with pytest.warns(UserWarning, match=re.escape(
+            f'{pred_dir}: 1 prediction files have no ground-truth file of '
+            f'the same name in {GT_DIR} and are not scored: '
+            '000001_extra.json')):
+        gts, preds, videos = load_posetrack18_folders(GT_DIR, pred_dir)
+    assert list(videos) == list(VIDEOS)
+    assert evaluate_posetrack(gts, preds)['summary']['Total'] == 100.0
+
+
+def test_ground_truth_without_annotated_people(tmp_path):
+
+    def unannotated(name, content):
+        if name == VIDEOS[2] or all_videos:
+            content['annotations'] = []
+
+    all_videos = False
+    gt_dir = _copy_gt(tmp_path / 'gt', unannotated)
+    gt_file = osp.join(gt_dir, VIDEOS[2])
+    with pytest.warns(UserWarning, match=re.escape(
+            f'{gt_file}: no frame has an annotated person; the 11 predicted '
+            f'people of {osp.join(GT_DIR, VIDEOS[2])} are not scored')):
+        load_posetrack18_folders(gt_dir, GT_DIR)
+    all_videos = True
+    gt_dir = _copy_gt(tmp_path / 'test_split', unannotated)
+    with pytest.raises(ValueError, match=f'no ground-truth file in '
+                       f'{re.escape(gt_dir)} has an annotated person'):
+        load_posetrack18_folders(gt_dir, GT_DIR)
+
+
+def _other_image_ids(name, content):
+    """The issue's case: people refer to ids that are not in images."""
+    if name == VIDEOS[2]:
+        for ann in content['annotations']:
+            ann['image_id'] += 1
+
+
+def _nan_joint(name, content):
+    if name == VIDEOS[1]:
+        content['annotations'][1]['keypoints'][4] = float('nan')
+
+
+@pytest.mark.parametrize('change, video, message', [
+    (_other_image_ids, VIDEOS[2],
+     r'11 of 11 annotations have an image_id that is not an id of images, '
+     r'e.g. annotation id 1012834000000 \(annotations\[0\]\): image_id '
+     r'10128340001'),
+    (_nan_joint, VIDEOS[1], r'annotation id \d+ \(annotations\[1\]\): '
+     r'keypoints\[4\] is nan, not a finite number'),
+], ids=['image ids not in images', 'NaN joint'])
+def test_command_stops_on_a_bad_prediction(tmp_path, change, video, message):
+    pred_dir = _copy_gt(tmp_path / 'pred', change)
+    out = tmp_path / 'ap.json'
+    with pytest.raises(ValueError,
+                       match=re.escape(osp.join(pred_dir, video)) + '[,:] ' +
+                       message):
+        _tool().main([GT_DIR, pred_dir, '--out', str(out)])
+    assert not out.exists()

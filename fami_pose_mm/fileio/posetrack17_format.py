@@ -1,32 +1,48 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""PoseTrack17 ``annolist`` video -> COCO-style records (DCPose layout)."""
-import os
+"""PoseTrack17 ``annolist`` video -> COCO-style records (DCPose layout).
+
+The conversion of one official PoseTrack17 video file into the records of
+the file ``PoseTrackVideoDataset`` reads: frames are addressed as
+``images_renamed/<video folder>/%08d.jpg``, 1-indexed in the order of the
+video's sorted frame names (the PoseWarper/DCPose layout), and the 15
+PoseTrack17 joints go to their slots of the 17-slot PoseTrack18 layout
+(ears left unannotated). Pure: the caller lists the frames and reads the
+image size (``tools/dataset_converters/posetrack_to_coco_video.py`` does,
+and makes the renamed frames as links).
+"""
 import os.path as osp
-from typing import List, Optional, Tuple
+from typing import Any, List, Sequence, Tuple
 
-import cv2
-
-from fami_pose_mm.fileio import (SLOT_OF_JOINT, person_category,
-                                 posetrack_image_id)
+from .posetrack_layout import (SLOT_OF_JOINT, person_category,
+                               posetrack_image_id)
 
 CATEGORIES = [person_category(skeleton=True)]
-# PoseTrack17 joint id (0..14) -> slot of the 17-slot PoseTrack18 layout
+#: PoseTrack17 joint id (0..14) -> slot of the 17-slot PoseTrack18 layout.
 PT17_TO_PT18 = dict(enumerate(SLOT_OF_JOINT.tolist()))
 
-def _scalar(v):
+
+def _scalar(value: Any) -> Any:
     """PoseTrack17 JSON wraps scalars in one-element lists."""
-    return v[0] if isinstance(v, list) else v
+    return value[0] if isinstance(value, list) else value
 
 
-def _frame_list(frames_root: str, folder: str) -> List[str]:
-    path = osp.join(frames_root, folder)
-    if not osp.isdir(path):
-        raise FileNotFoundError(f'frame folder not found: {path}')
-    return sorted(f for f in os.listdir(path)
-                  if f.lower().endswith(('.jpg', '.jpeg', '.png')))
+def posetrack17_frame_folder(video: dict, path: str) -> str:
+    """The frame folder of a video, e.g. ``'images/bonn/000001_bonn'``.
+
+    Args:
+        video (dict): The file's content, ``{'annolist': [...]}``.
+        path (str): The file's path, for error messages.
+
+    Raises:
+        ValueError: If ``video`` is not an ``annolist`` object.
+    """
+    if not isinstance(video, dict) or not video.get('annolist'):
+        raise ValueError(f"{path}: expected a JSON object with 'annolist'")
+    return osp.dirname(_scalar(video['annolist'][0]['image'])['name'])
 
 
-def _renamed_folder(folder: str) -> str:
+def renamed_folder(folder: str) -> str:
+    """``images/<...>`` -> ``images_renamed/<...>`` (the DCPose layout)."""
     rest = folder[len('images/'):] if folder.startswith('images/') else folder
     return 'images_renamed/' + rest
 
@@ -47,7 +63,8 @@ def _keypoints(rect: dict, where: str) -> list:
 
 
 def convert_posetrack17_video(video: dict, vid_num: int, path: str,
-                              frames_root: Optional[str]
+                              frames: Sequence[str],
+                              size: Tuple[int, int]
                               ) -> Tuple[List[dict], List[dict]]:
     """Convert one PoseTrack17 video.
 
@@ -55,38 +72,27 @@ def convert_posetrack17_video(video: dict, vid_num: int, path: str,
         video (dict): The file's content, ``{'annolist': [...]}``.
         vid_num (int): Running number of the video (makes image ids).
         path (str): The file's path, for error messages.
-        frames_root (str): Folder holding the original ``images/``.
+        frames (Sequence[str]): Sorted file names of all frames of the
+            video's folder (:func:`posetrack17_frame_folder`).
+        size (tuple[int, int]): ``(width, height)`` of the frames.
 
     Returns:
         tuple: image records and annotation records. Image id is
         ``10**10 + vid_num * 10**4 + new_index``.
+
+    Raises:
+        FileNotFoundError: If an annotated frame is not in ``frames``.
+        ValueError: If a joint id is not a PoseTrack17 joint.
     """
-    if frames_root is None:
-        raise ValueError('posetrack17 conversion needs --frames-root')
-    if not isinstance(video, dict) or not video.get('annolist'):
-        raise ValueError(f"{path}: expected a JSON object with 'annolist'")
-    folder = osp.dirname(_scalar(video['annolist'][0]['image'])['name'])
-    frames = _frame_list(frames_root, folder)
-    frame_dir = osp.join(frames_root, folder)
-    if not frames:
-        raise ValueError(f'{path}: no frames in {frame_dir}')
-    first = cv2.imread(osp.join(frame_dir, frames[0]))
-    if first is None:
-        raise ValueError(f'{path}: cannot read {frames[0]} in {frame_dir}')
-    height, width = first.shape[:2]
-    new_folder = _renamed_folder(folder)
-    os.makedirs(osp.join(frames_root, new_folder), exist_ok=True)
-    for n, name in enumerate(frames, start=1):
-        link = osp.join(frames_root, new_folder, f'{n:08d}.jpg')
-        if not osp.lexists(link):
-            os.symlink(osp.relpath(osp.join(frame_dir, name),
-                                   osp.dirname(link)), link)
+    folder = posetrack17_frame_folder(video, path)
+    new_folder = renamed_folder(folder)
+    width, height = size
     images, anns = [], []
     for entry in video['annolist']:
         name = osp.basename(_scalar(entry['image'])['name'])
         if name not in frames:
             raise FileNotFoundError(
-                f'{path}: frame {name} not found in {frame_dir}')
+                f'{path}: frame {name} not found in {folder}')
         index = frames.index(name) + 1
         img_id = posetrack_image_id(vid_num, index)
         regions = [_scalar(r).get('point', []) for r in

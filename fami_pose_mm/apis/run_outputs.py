@@ -1,0 +1,193 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""The output files of one inference run, kept when the run stops early."""
+import os
+import os.path as osp
+import warnings
+from typing import List, Optional, Tuple
+
+import cv2
+import mmcv
+import numpy as np
+from mmengine.structures import InstanceData
+
+from .checks import check_writable_file
+from .posetrack_writer import PoseTrackJsonWriter
+
+FOURCC = 'mp4v'
+
+
+def letterbox(image: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
+    """Scale ``image`` to fit ``size`` keeping its aspect ratio, centred on
+    black.
+
+    Args:
+        image (np.ndarray): (H, W, 3) image.
+        size (tuple[int, int]): Output ``(width, height)``.
+
+    Returns:
+        np.ndarray: (height, width, 3) image of ``image``'s dtype.
+    """
+    width, height = size
+    scale = min(width / image.shape[1], height / image.shape[0])
+    new_w = min(width, max(1, round(image.shape[1] * scale)))
+    new_h = min(height, max(1, round(image.shape[0] * scale)))
+    out = np.zeros((height, width, 3), dtype=image.dtype)
+    x0, y0 = (width - new_w) // 2, (height - new_h) // 2
+    out[y0:y0 + new_h, x0:x0 + new_w] = cv2.resize(
+        image, (new_w, new_h), interpolation=cv2.INTER_AREA)
+    return out
+
+
+class RunOutputs:
+    """The rendered video and the PoseTrack18 JSON file of one run.
+
+    Both are checked before the first frame. The video has one frame per
+    input frame, all of the first frame's size: a frame of another size is
+    letterboxed to it (a warning at the first, counted in ``resized``), an
+    undecodable frame is black. :meth:`close` always leaves both files
+    readable: the video closed and the JSON written, marked partial
+    (``info.partial``, ``info.stopped_at_frame``, ``info.reason``) when the
+    run stopped before its end.
+
+    Args:
+        video_name (str): Name of the input (prefix of the frame names).
+        out_video (str, optional): Video file to write (mp4).
+        out_json (str, optional): JSON file to write.
+        fps (float): Frame rate of the video.
+
+    Raises:
+        PermissionError: If an output file cannot be written, or OpenCV
+            cannot write a video of that name.
+    """
+
+    def __init__(self,
+                 video_name: str,
+                 out_video: Optional[str] = None,
+                 out_json: Optional[str] = None,
+                 fps: float = 25.0) -> None:
+        for path in (out_video, out_json):
+            if path:
+                check_writable_file(path)
+        if out_video:
+            _check_video_writer(out_video, fps)
+        self.out_video, self.out_json, self.fps = out_video, out_json, fps
+        self.writer = PoseTrackJsonWriter(video_name) if out_json else None
+        self.video: Optional[cv2.VideoWriter] = None
+        self.size: Optional[Tuple[int, int]] = None
+        self.frames = 0
+        self.resized = 0
+        self.unreadable: List[int] = []
+        self._blank_pending = 0
+
+    def add(self, index: int, name: str, instances: InstanceData,
+            image: Optional[np.ndarray]) -> None:
+        """Add one processed frame.
+
+        Args:
+            index (int): 0-based frame index.
+            name (str): Frame name.
+            instances (InstanceData): ``keypoints`` (N, K, 2),
+                ``keypoint_scores`` (N, K), ``bboxes`` (N, 4),
+                ``bbox_scores`` (N, ).
+            image (np.ndarray, optional): The rendered RGB frame (H, W, 3);
+                needed when a video is written.
+        """
+        if self.writer is not None:
+            self.writer.add_frame(index, name, instances.keypoints,
+                                  instances.keypoint_scores,
+                                  instances.bboxes, instances.bbox_scores)
+        if self.out_video is not None:
+            self._write(index, name, mmcv.rgb2bgr(image))
+        self.frames += 1
+
+    def add_unreadable(self, index: int, name: str,
+                       num_keypoints: int) -> None:
+        """Add a frame that could not be decoded: an empty JSON entry and a
+        black video frame.
+
+        Args:
+            index (int): 0-based frame index.
+            name (str): Frame name.
+            num_keypoints (int): K of the model.
+        """
+        self.unreadable.append(index)
+        if self.writer is not None:
+            self.writer.add_frame(index, name,
+                                  np.zeros((0, num_keypoints, 2)),
+                                  np.zeros((0, num_keypoints)),
+                                  np.zeros((0, 4)), np.zeros((0, )))
+        if self.out_video is not None:
+            if self.size is None:
+                self._blank_pending += 1
+            else:
+                self._write(index, name, None)
+        self.frames += 1
+
+    def _write(self, index: int, name: str,
+               image: Optional[np.ndarray]) -> None:
+        if self.video is None:
+            self.size = (image.shape[1], image.shape[0])
+            self.video = cv2.VideoWriter(self.out_video,
+                                         cv2.VideoWriter_fourcc(*FOURCC),
+                                         self.fps, self.size)
+            if not self.video.isOpened():
+                raise PermissionError(f'cannot write video {self.out_video}')
+            for _ in range(self._blank_pending):
+                self.video.write(np.zeros_like(image))
+        if image is None:
+            image = np.zeros((self.size[1], self.size[0], 3), np.uint8)
+        elif (image.shape[1], image.shape[0]) != self.size:
+            if not self.resized:
+                warnings.warn(
+                    f'frame {index} ({name}) is {image.shape[1]}x'
+                    f'{image.shape[0]}, the video {self.out_video} '
+                    f'{self.size[0]}x{self.size[1]} (its first frame\'s '
+                    'size): the frame is letterboxed into it (later ones '
+                    'are counted)')
+            self.resized += 1
+            image = letterbox(image, self.size)
+        self.video.write(image)
+
+    def close(self,
+              stopped_at: Optional[int] = None,
+              reason: str = '') -> str:
+        """Close the video and write the JSON file.
+
+        Args:
+            stopped_at (int, optional): Index of the frame at which the run
+                stopped; None for a complete run.
+            reason (str): Why it stopped.
+
+        Returns:
+            str: What was written, for messages (empty if nothing).
+        """
+        if self.video is not None:
+            self.video.release()
+            self.video = None
+        written = []
+        if self.writer is not None:
+            self.writer.info.update(unreadable_frames=list(self.unreadable))
+            if stopped_at is not None:
+                self.writer.info.update(
+                    partial=True, stopped_at_frame=stopped_at, reason=reason)
+            self.writer.dump(self.out_json)
+            partial = ', marked partial' if stopped_at is not None else ''
+            written.append(f'{self.out_json} ({self.frames} frames{partial})')
+        if self.out_video is not None and self.size is not None:
+            written.append(f'{self.out_video} ({self.frames} frames)')
+        return ', '.join(written)
+
+
+def _check_video_writer(path: str, fps: float) -> None:
+    """Whether OpenCV can write a video of this name (container, codec)."""
+    existed = osp.exists(path)
+    video = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*FOURCC), fps,
+                            (64, 64))
+    opened = video.isOpened()
+    video.release()
+    if not existed and osp.exists(path):
+        os.remove(path)
+    if not opened:
+        raise PermissionError(
+            f'cannot write video {path}: OpenCV has no writer for this file '
+            f'name with the {FOURCC} codec (use a .mp4 file)')
