@@ -11,8 +11,8 @@ imports none of them: no cycle, no upward import.
 from .detection_file import (Detection, filter_detections, read_detections,
                              read_json)
 from .posetrack_json import (MISSING_SCORE, PoseTrackFrame,
-                             PoseTrackVideoWriter, load_posetrack18_folders,
-                             load_posetrack18_video)
+                             load_posetrack18_folders, load_posetrack18_video)
+from .posetrack_json_writer import PoseTrackVideoWriter
 from .posetrack_layout import (FRAMES_PER_VIDEO, PERSON_CATEGORY_ID,
                                POSETRACK18_KEYPOINTS, POSETRACK18_SKELETON,
                                POSEVAL_GROUPS, POSEVAL_JOINTS, SLOT_OF_JOINT,

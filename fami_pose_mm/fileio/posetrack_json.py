@@ -1,5 +1,5 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""Per-video PoseTrack JSON files: the one writer and the one reader.
+"""Per-video PoseTrack JSON files: the format and the one reader.
 
 The evaluation server, ``poseval``, :class:`PoseTrackAPMetric` and the
 video inferencer all use one file per video, in one of two forms:
@@ -21,7 +21,8 @@ video inferencer all use one file per video, in one of two forms:
 A slot counts as annotated (ground truth) or present (prediction) unless
 it is exactly ``(0, 0, 0)``; the writer leaves such joints out of
 ``annolist`` files. A predicted joint without a score gets ``-9999``, as
-in ``poseval``.
+in ``poseval``. The one writer is
+:class:`~fami_pose_mm.fileio.posetrack_json_writer.PoseTrackVideoWriter`.
 
 The reader scores every person of a file or says why not: a value that
 is read must be a finite number (a numeric string, null, NaN or Infinity
@@ -30,7 +31,6 @@ is an error naming file, annotation and field), and an annotation whose
 tolerates stays tolerated, with a ``UserWarning`` that counts it (see
 :func:`load_posetrack18_video` and :func:`load_posetrack18_folders`).
 """
-import json
 import math
 import os
 import os.path as osp
@@ -42,119 +42,10 @@ from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
 import numpy as np
 
 from .detection_file import read_json
-from .posetrack_layout import (POSETRACK18_KEYPOINTS, POSEVAL_JOINTS,
-                               SLOT_OF_JOINT, person_category)
+from .posetrack_layout import POSEVAL_JOINTS
 
 #: Score given by ``poseval`` to a predicted joint without a score.
 MISSING_SCORE = -9999.0
-
-
-class PoseTrackVideoWriter:
-    """Collect the predictions of one video and write its file.
-
-    PoseTrack18 files are written with sorted keys and a 4-space indent
-    (as mmpose's ``PoseTrack18Metric`` writes them), ``annolist`` files
-    with a 4-space indent in the order above. Numbers are written as given
-    (no rounding).
-
-    Args:
-        keypoint_names (Sequence[str]): Names of the K keypoint slots;
-            PoseTrack18's 17 by default.
-        annolist (bool): Write the PoseTrack17 ``annolist`` form (needs
-            the 17 PoseTrack18 slots).
-    """
-
-    def __init__(self,
-                 keypoint_names: Sequence[str] = POSETRACK18_KEYPOINTS,
-                 annolist: bool = False) -> None:
-        self.keypoint_names = tuple(keypoint_names)
-        if annolist and self.keypoint_names != POSETRACK18_KEYPOINTS:
-            raise ValueError('annolist files need the 17 PoseTrack18 '
-                             f'keypoints, got {list(self.keypoint_names)}')
-        self.annolist = annolist
-        self.images: List[dict] = []
-        self.annotations: List[dict] = []
-        self._image_ids: set = set()
-
-    def add_image(self, image_id: Union[int, str], file_name: str,
-                  **extra) -> None:
-        """Add a frame (every frame, also one without people).
-
-        Args:
-            image_id (int | str): Id the people of the frame refer to.
-            file_name (str): ``file_name`` (``image[0].name`` in
-                ``annolist`` files).
-            **extra: More fields of the image record (PoseTrack18 only),
-                e.g. ``frame_id``, ``vid_id``.
-        """
-        if extra and self.annolist:
-            raise ValueError(f'annolist files have no image fields {extra}')
-        if image_id in self._image_ids:
-            raise ValueError(f'image id {image_id!r} was added twice')
-        self._image_ids.add(image_id)
-        self.images.append(dict(id=image_id, file_name=file_name, **extra))
-
-    def add_person(self, image_id: Union[int, str], keypoints: np.ndarray,
-                   score: float, track_id: int, **extra) -> None:
-        """Add one predicted person.
-
-        Args:
-            image_id (int | str): Id of its frame, added before with
-                :meth:`add_image`.
-            keypoints (np.ndarray): ``(K, 3)``: x, y in pixels and score.
-            score (float): Person score.
-            track_id (int): Track id.
-            **extra: More fields of the annotation (PoseTrack18 only),
-                e.g. ``bbox``, ``category_id``.
-        """
-        kpts = np.asarray(keypoints, dtype=np.float64)
-        if kpts.shape != (len(self.keypoint_names), 3):
-            raise ValueError(
-                f'image {image_id}, track {track_id}: keypoints must be '
-                f'({len(self.keypoint_names)}, 3), got {kpts.shape}')
-        if image_id not in self._image_ids:
-            raise ValueError(f'image {image_id!r}, track {track_id}: no such '
-                             'image (add_image first)')
-        if extra and self.annolist:
-            raise ValueError(f'annolist files have no person fields {extra}')
-        self.annotations.append(
-            dict(image_id=image_id, keypoints=kpts.reshape(-1).tolist(),
-                 scores=kpts[:, 2].tolist(), score=float(score),
-                 track_id=int(track_id), **extra))
-
-    def to_dict(self) -> dict:
-        """The file's content."""
-        if self.annolist:
-            return dict(annolist=self._annolist())
-        return dict(images=self.images, annotations=self.annotations,
-                    categories=[person_category(self.keypoint_names)])
-
-    def _annolist(self) -> List[dict]:
-        """Frames in :meth:`add_image` order, people in ``poseval`` form."""
-        rects: Dict = {image_id: [] for image_id in self._image_ids}
-        for ann in self.annotations:
-            kpts = np.reshape(ann['keypoints'], (-1, 3))[SLOT_OF_JOINT]
-            points = [
-                dict(id=[j], x=[x], y=[y], score=[s])
-                for j, (x, y, s) in enumerate(kpts.tolist())
-                if not (x == 0 and y == 0 and s == 0)
-            ]
-            rects[ann['image_id']].append(
-                dict(annopoints=[dict(point=points)], score=[ann['score']],
-                     track_id=[ann['track_id']]))
-        return [
-            dict(image=[dict(name=image['file_name'])],
-                 annorect=rects[image['id']]) for image in self.images
-        ]
-
-    def dump(self, path: str) -> None:
-        """Write the file (its folder must exist)."""
-        folder = osp.dirname(path)
-        if folder and not osp.isdir(folder):
-            raise FileNotFoundError(f'output folder {folder} does not exist')
-        with open(path, 'w') as f:
-            json.dump(self.to_dict(), f, indent=4,
-                      sort_keys=not self.annolist)
 
 
 @dataclass
