@@ -5,14 +5,20 @@ Both folders hold one PoseTrack18-format JSON file per video, with the
 same file names (the format the evaluation server and ``poseval`` read)::
 
     python tools/eval_posetrack.py data/posetrack18/annotations/val/ \\
-        work_dirs/fami/results/ [--out ap.json]
+        work_dirs/fami/results/ [--tracking] [--out metrics.json]
 
 Prints the per-joint and the Head ... Ankle / Total AP table, computed as
-the official ``poseval`` computes it (see docs/evaluation.md). A bad file
+the official ``poseval`` computes it (see docs/evaluation.md); with
+``--tracking``, then the MOTA table (Head ... Ankle, Total, MOTP,
+Precision, Recall) of ``poseval``'s ``evaluateTracking``. A bad file
 stops the command with an error naming the file, annotation and field;
 what ``poseval`` tolerates (missing scores, extra prediction files, ...)
 is scored as ``poseval`` scores it and reported with a warning that counts
 it.
+
+Run as a script, it imports only numpy, scipy, shapely and the project's
+file and metric modules (not torch, mmengine or mmpose): it starts in
+well under a second.
 """
 import warnings
 
@@ -21,40 +27,73 @@ warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
     category=UserWarning)
 
 import argparse
+import importlib.util
 import json
 import sys
+import types
 from typing import List, Optional
-
-from terminaltables import AsciiTable
-
-from fami_pose_mm.evaluation.functional import evaluate_posetrack
-from fami_pose_mm.fileio import load_posetrack18_folders
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Command line arguments."""
     parser = argparse.ArgumentParser(
-        description='PoseTrack18 multi-person pose AP (poseval protocol)')
+        description='PoseTrack18 multi-person pose AP and tracking MOTA '
+        '(poseval protocol)')
     parser.add_argument('gt_dir', help='folder of ground-truth video files')
     parser.add_argument('pred_dir', help='folder of prediction video files')
+    parser.add_argument(
+        '--tracking', action='store_true',
+        help='also score tracking (MOTA); every predicted person needs a '
+        'track_id, unique within its frame')
     parser.add_argument('--out', help='write the numbers to this JSON file')
     return parser.parse_args(argv)
 
 
+def _table(title: str, header: list, rows: list) -> str:
+    from terminaltables import AsciiTable
+    return AsciiTable([header] + rows, title).table
+
+
+def _lists(result: dict) -> dict:
+    return {k: (v.tolist() if hasattr(v, 'tolist') else v)
+            for k, v in result.items()}
+
+
+def _print_tracking(track: dict) -> None:
+    """The per-joint counts and ``poseval``'s MOTA row."""
+    rows = [[
+        name, f"{track['mota'][j]:.2f}", f"{track['motp'][j]:.2f}",
+        f"{track['precision'][j]:.2f}", f"{track['recall'][j]:.2f}",
+        int(track['num_switches'][j]), int(track['num_misses'][j]),
+        int(track['num_false_positives'][j]), int(track['num_objects'][j])
+    ] for j, name in enumerate(track['joints'])]
+    print(_table('Tracking per joint', [
+        'joint', 'MOTA', 'MOTP', 'precision', 'recall', 'switches',
+        'misses', 'FP', '#GT'
+    ], rows))
+    summary = track['summary']
+    header = [f'MOTA {k}' if k not in ('MOTP', 'Precision', 'Recall') else k
+              for k in summary]
+    print(_table('Multiple Object Tracking (MOT)', header,
+                 [[f'{v:.1f}' for v in summary.values()]]))
+
+
 def main(argv: Optional[List[str]] = None) -> dict:
     """Run the evaluation; returns the result dict of
-    :func:`evaluate_posetrack` (arrays as lists)."""
+    :func:`evaluate_posetrack` (arrays as lists), with ``tracking`` (the
+    result of :func:`evaluate_tracking`) when asked."""
+    from fami_pose_mm.evaluation.functional import (evaluate_posetrack,
+                                                    evaluate_tracking)
+    from fami_pose_mm.fileio import load_posetrack18_folders
     args = parse_args(argv)
     gt_frames, pred_frames, videos = load_posetrack18_folders(
-        args.gt_dir, args.pred_dir)
+        args.gt_dir, args.pred_dir, tracking=args.tracking)
     result = evaluate_posetrack(gt_frames, pred_frames)
-    rows = [['joint', 'AP', 'precision', 'recall', '#GT', '#pred']]
-    for j, name in enumerate(result['joints']):
-        rows.append([
-            name, f"{result['ap'][j]:.2f}", f"{result['precision'][j]:.2f}",
-            f"{result['recall'][j]:.2f}", int(result['num_gt'][j]),
-            int(result['num_pred'][j])
-        ])
+    rows = [[
+        name, f"{result['ap'][j]:.2f}", f"{result['precision'][j]:.2f}",
+        f"{result['recall'][j]:.2f}", int(result['num_gt'][j]),
+        int(result['num_pred'][j])
+    ] for j, name in enumerate(result['joints'])]
     summary = result['summary']
     unscored = sum(p.num_people for g, p in zip(gt_frames, pred_frames)
                    if g.num_people == 0)
@@ -63,16 +102,41 @@ def main(argv: Optional[List[str]] = None) -> dict:
           f'{sum(f.num_people for f in pred_frames)} predicted people '
           f'({unscored} on frames without annotated people: not scored, as '
           'in poseval)')
-    print(AsciiTable(rows, 'Per joint').table)
-    print(AsciiTable([list(summary), [f'{v:.1f}' for v in summary.values()]],
-                     'Average Precision (AP)').table)
-    out = {k: (v.tolist() if hasattr(v, 'tolist') else v)
-           for k, v in result.items()}
+    print(_table('Per joint',
+                 ['joint', 'AP', 'precision', 'recall', '#GT', '#pred'],
+                 rows))
+    print(_table('Average Precision (AP)', list(summary),
+                 [[f'{v:.1f}' for v in summary.values()]]))
+    out = _lists(result)
+    if args.tracking:
+        track = evaluate_tracking(gt_frames, pred_frames)
+        _print_tracking(track)
+        out['tracking'] = _lists(track)
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(out, f, indent=2)
     return out
 
 
+def _skip_package_init(package: str, *subpackages: str) -> None:
+    """Make ``package`` (and ``package.sub``) importable without running
+    their ``__init__`` (which registers the models and imports torch and
+    mmpose): empty package modules with the right search path. For this
+    script's own process only."""
+    if package in sys.modules:
+        return
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return  # not installed: the import error comes with the import
+    for name in (package, ) + tuple(f'{package}.{s}' for s in subpackages):
+        module = types.ModuleType(name)
+        module.__path__ = [
+            p + name[len(package):].replace('.', '/')
+            for p in spec.submodule_search_locations
+        ]
+        sys.modules[name] = module
+
+
 if __name__ == '__main__':
+    _skip_package_init('fami_pose_mm', 'evaluation')
     main(sys.argv[1:])

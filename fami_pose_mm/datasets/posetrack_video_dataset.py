@@ -214,6 +214,8 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
             id=ann['id'],
             category_id=np.array(ann.get('category_id', 1)),
             raw_ann_info=ann)
+        if ann.get('track_id') is not None:
+            info['track_id'] = ann['track_id']
         return info
 
     def _load_detection_instances(self, images: Dict) -> List[dict]:
@@ -238,5 +240,7 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
                 keypoints_visible=np.ones((1, num_kpts), dtype=np.float32),
                 id=len(data_list),
                 category_id=np.array(1))
+            if det.track_id is not None:
+                info['track_id'] = det.track_id
             data_list.append(info)
         return data_list

@@ -10,7 +10,7 @@ imports none of them: no cycle, no upward import.
 """
 from .detection_file import (Detection, filter_detections, read_detections,
                              read_json)
-from .posetrack_json import (MISSING_SCORE, PoseTrackFrame,
+from .posetrack_json import (MAX_TRACK_ID, MISSING_SCORE, PoseTrackFrame,
                              load_posetrack18_folders, load_posetrack18_video)
 from .posetrack_json_writer import PoseTrackVideoWriter
 from .posetrack_layout import (FRAMES_PER_VIDEO, PERSON_CATEGORY_ID,
@@ -20,7 +20,7 @@ from .posetrack_layout import (FRAMES_PER_VIDEO, PERSON_CATEGORY_ID,
                                split_posetrack_image_id)
 
 __all__ = [
-    'Detection', 'FRAMES_PER_VIDEO', 'MISSING_SCORE', 'PERSON_CATEGORY_ID',
+    'Detection', 'FRAMES_PER_VIDEO', 'MAX_TRACK_ID', 'MISSING_SCORE', 'PERSON_CATEGORY_ID',
     'POSETRACK18_KEYPOINTS', 'POSETRACK18_SKELETON', 'POSEVAL_GROUPS',
     'POSEVAL_JOINTS', 'PoseTrackFrame', 'PoseTrackVideoWriter',
     'SLOT_OF_JOINT', 'filter_detections', 'load_posetrack18_folders',

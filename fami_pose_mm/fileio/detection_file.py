@@ -32,6 +32,9 @@ Which frame a detection belongs to is up to the caller; the frame keys are
 read here: ``frame_index``, ``image_id``, and the file name (the first of
 ``file_name``, ``image_name``, ``img_path``, or in the dict form the
 ``file_name`` of the image ``image_id``).
+
+A detection may carry a ``track_id`` (an int >= 0, e.g. from a tracker):
+datasets pass it on to the metric for tracking evaluation.
 """
 import json
 import math
@@ -87,6 +90,8 @@ class Detection:
         image_id (int | str, optional): As written.
         frame_index (int, optional): As written.
         file_name (str, optional): See the module docstring.
+        track_id (int, optional): The person's track, when the file has
+            one.
     """
     record: int
     bbox: Tuple[float, float, float, float]
@@ -95,6 +100,7 @@ class Detection:
     image_id: Optional[Union[int, str]] = None
     frame_index: Optional[int] = None
     file_name: Optional[str] = None
+    track_id: Optional[int] = None
 
     @property
     def xyxy(self) -> List[float]:
@@ -132,6 +138,12 @@ def _check_values(det: dict, record: int, where: str) -> None:
         raise ValueError(f'{where}: record {record} has an image_id or '
                          'frame_index that is not an int (frame_index: '
                          f'>= 0), got {det!r}')
+    track_id = det.get('track_id')
+    if track_id is not None and not (isinstance(track_id, int) and not
+                                     isinstance(track_id, bool)
+                                     and track_id >= 0):
+        raise ValueError(f'{where}: record {record} has a track_id that is '
+                         f'not an int >= 0, got {det!r}')
     for key in NAME_KEYS:
         if det.get(key) is not None and not isinstance(det[key], str):
             raise ValueError(f'{where}: record {record} has a {key} that is '
@@ -156,7 +168,8 @@ def _parse(det: Any, record: int, where: str, id_to_name: dict) -> Detection:
         category_id=det.get('category_id', PERSON_CATEGORY_ID),
         image_id=image_id,
         frame_index=det.get('frame_index'),
-        file_name=names[0] if names else id_to_name.get(image_id))
+        file_name=names[0] if names else id_to_name.get(image_id),
+        track_id=det.get('track_id'))
 
 
 def _image_names(images: Any, where: str) -> dict:

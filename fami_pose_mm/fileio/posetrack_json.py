@@ -46,6 +46,8 @@ from .posetrack_layout import POSEVAL_JOINTS
 
 #: Score given by ``poseval`` to a predicted joint without a score.
 MISSING_SCORE = -9999.0
+#: ``poseval`` requires track ids below this (it offsets them per video).
+MAX_TRACK_ID = 10000
 
 
 @dataclass
@@ -64,6 +66,13 @@ class PoseTrackFrame:
             ``(N, 4)`` as ``x1, y1, x2, y2``; NaN where missing.
         ignore_regions (list[np.ndarray]): Ground-truth ignore polygons,
             each ``(M, 2)``.
+        track_ids (np.ndarray, optional): Track id of each person, int
+            ``(N,)``; read only for tracking.
+        has_points (np.ndarray, optional): Whether each person lists its
+            joints at all (``annolist`` ``annopoints[0].point``), bool
+            ``(N,)``; None = all do (PoseTrack18 files).
+        video (str): The video (file) of the frame; tracking is scored per
+            video.
     """
     name: str
     keypoints: np.ndarray
@@ -71,6 +80,9 @@ class PoseTrackFrame:
     scores: Optional[np.ndarray] = None
     head_boxes: Optional[np.ndarray] = None
     ignore_regions: List[np.ndarray] = field(default_factory=list)
+    track_ids: Optional[np.ndarray] = None
+    has_points: Optional[np.ndarray] = None
+    video: str = ''
 
     @property
     def num_people(self) -> int:
@@ -256,6 +268,45 @@ def _one_number(record: dict, key: str, where: str) -> Union[int, float]:
     return number
 
 
+def _track_id(value: Any, where: str) -> int:
+    """A track id: a JSON integer in ``[0, MAX_TRACK_ID)``, else a
+    ``ValueError`` naming ``where``."""
+    if value is None:
+        raise ValueError(f'{where}: no track_id (tracking needs one per '
+                         'person)')
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f'{where}: track_id is {value!r:.40}, expected a '
+                         'non-negative integer')
+    if not 0 <= value < MAX_TRACK_ID:
+        raise ValueError(f'{where}: track_id {value} is not in [0, '
+                         f'{MAX_TRACK_ID}) (poseval\'s limit)')
+    return value
+
+
+def _frame_track_ids(values: Sequence[Any], people: Sequence[str],
+                     where: str, unique: bool) -> np.ndarray:
+    """Track ids of one frame's people, int64 ``(N,)``.
+
+    Args:
+        values (Sequence): The ``track_id`` values as read.
+        people (Sequence[str]): How messages name each person.
+        where (str): The frame, for messages.
+        unique (bool): Ids must differ within the frame (predictions).
+
+    Raises:
+        ValueError: Naming the frame and person, for a missing, non-integer,
+            negative, too large or (``unique``) repeated id.
+    """
+    ids = np.array([_track_id(v, f'{where}, {who}')
+                    for v, who in zip(values, people)], dtype=np.int64)
+    if unique and len(np.unique(ids)) != len(ids):
+        uniq, count = np.unique(ids, return_counts=True)
+        raise ValueError(f'{where}: track_id {int(uniq[count > 1][0])} is '
+                         'given to several people of the frame; a track has '
+                         'one person per frame')
+    return ids
+
+
 def _image_name(frame: dict) -> str:
     """``image[0].name`` of an ``annolist`` frame ('' if absent)."""
     try:
@@ -315,9 +366,24 @@ def _annolist_regions(frame: dict, where: str) -> List[np.ndarray]:
     return regions
 
 
-def _load_annolist(video: dict, is_gt: bool, name: str) -> tuple:
+def _has_points(rect: dict) -> bool:
+    """Whether an ``annorect`` lists its joints (``poseval``'s
+    ``rectHasPoints``): ``annopoints[0].point`` exists."""
+    annopoints = rect.get('annopoints')
+    return (isinstance(annopoints, list) and len(annopoints) > 0
+            and isinstance(annopoints[0], dict) and 'point' in annopoints[0])
+
+
+def _annolist_track_id(rect: dict) -> Any:
+    """``track_id`` of an ``annorect``: ``[id]`` (a bare id is read too)."""
+    value = rect.get('track_id')
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def _load_annolist(video: dict, is_gt: bool, name: str,
+                   tracking: bool) -> tuple:
     """Frames of a PoseTrack17 (``annolist``) file (see
-    :func:`_annolist_person`).
+    :func:`_annolist_person`); with ``tracking``, their track ids.
 
     Returns:
         tuple: the frames, the number of predicted joints without a score
@@ -337,10 +403,18 @@ def _load_annolist(video: dict, is_gt: bool, name: str) -> tuple:
              not_read) = _annolist_person(rect, is_gt, at)
             missing += no_score
             unread += not_read
+        track_ids = _frame_track_ids(
+            [_annolist_track_id(rect) for rect in rects],
+            [f'annorect {r}' for r in range(num)], where,
+            unique=not is_gt) if tracking else None
         frames.append(
             PoseTrackFrame(where, kpts, valid, None if is_gt else scores,
                            heads if is_gt else None,
-                           _annolist_regions(frame, where) if is_gt else []))
+                           _annolist_regions(frame, where) if is_gt else [],
+                           track_ids=track_ids,
+                           has_points=np.array([_has_points(rect)
+                                                for rect in rects], bool),
+                           video=name))
     return frames, missing, unread
 
 
@@ -383,9 +457,11 @@ def _people_by_image(video: dict, name: str) -> Dict[Any, list]:
     return people
 
 
-def _load_posetrack18(video: dict, is_gt: bool, name: str) -> tuple:
-    """Frames of a PoseTrack18 (``images``/``annotations``) file, the
-    number of predicted people without ``scores`` and of all people."""
+def _load_posetrack18(video: dict, is_gt: bool, name: str,
+                      tracking: bool) -> tuple:
+    """Frames of a PoseTrack18 (``images``/``annotations``) file (with
+    ``tracking``, their track ids), the number of predicted people without
+    ``scores`` and of all people."""
     for key in ('images', 'annotations', 'categories'):
         if key not in video:
             raise ValueError(f'{name}: not a PoseTrack18 file, no "{key}"')
@@ -403,20 +479,27 @@ def _load_posetrack18(video: dict, is_gt: bool, name: str) -> tuple:
         name)
     bounds = np.cumsum([0] + [len(anns) for anns in per_image])
     frames = []
-    for image, lo, hi in zip(video['images'], bounds[:-1], bounds[1:]):
+    for image, anns, lo, hi in zip(video['images'], per_image, bounds[:-1],
+                                   bounds[1:]):
         where = f"{name}, image id {image.get('id')}"
+        track_ids = _frame_track_ids(
+            [ann.get('track_id') for _, ann in anns],
+            [_annotation(k, ann) for k, ann in anns], where,
+            unique=not is_gt) if tracking else None
         frames.append(
             PoseTrackFrame(
                 name=where, keypoints=kpts[lo:hi], valid=valid[lo:hi],
                 scores=None if is_gt else scores[lo:hi],
                 head_boxes=heads[lo:hi] if is_gt else None,
-                ignore_regions=_ignore_regions(image, where) if is_gt else []))
+                ignore_regions=_ignore_regions(image, where) if is_gt else [],
+                track_ids=track_ids, video=name))
     return frames, missing, len(kpts)
 
 
 def load_posetrack18_video(video: Union[str, dict],
                            is_gt: bool,
-                           name: str = '') -> List[PoseTrackFrame]:
+                           name: str = '',
+                           tracking: bool = False) -> List[PoseTrackFrame]:
     """Load one per-video file into frames (file order).
 
     PoseTrack18 files (``images``/``annotations``) and PoseTrack17 files
@@ -432,16 +515,21 @@ def load_posetrack18_video(video: Union[str, dict],
         is_gt (bool): Ground truth (reads head boxes and ignore regions)
             or prediction (reads ``scores``).
         name (str): Name for messages when ``video`` is a dict.
+        tracking (bool): Also read the ``track_id`` of every person: a
+            non-negative integer below :data:`MAX_TRACK_ID`, and (for
+            predictions) one person per id and frame.
 
     Returns:
-        list[PoseTrackFrame]: One entry per image, people in file order.
+        list[PoseTrackFrame]: One entry per image, people in file order,
+        ``video`` set to the file (or ``name``).
 
     Raises:
         FileNotFoundError: If the file does not exist.
         ValueError: Naming the file (and frame, annotation, field) for a
             file that is not JSON or not a PoseTrack file, and for a value
             that is missing, of the wrong length, not a number or not
-            finite.
+            finite; with ``tracking``, for a missing, non-integer,
+            negative, too large or repeated track id.
     """
     what = 'ground-truth' if is_gt else 'prediction'
     if isinstance(video, str):
@@ -457,14 +545,16 @@ def load_posetrack18_video(video: Union[str, dict],
                          '"annolist" or "images"), got a '
                          f'{type(video).__name__}')
     if 'annolist' in video:
-        frames, missing, unread = _load_annolist(video, is_gt, name)
+        frames, missing, unread = _load_annolist(video, is_gt, name,
+                                                 tracking)
         without = f'{missing} predicted joints have no score'
         if unread:
             warnings.warn(f'{name}: {unread} annolist points are not read '
                           '(id null or not in 0-14, or a joint id repeated '
                           'within a person: the first counts), as in poseval')
     else:
-        frames, missing, total = _load_posetrack18(video, is_gt, name)
+        frames, missing, total = _load_posetrack18(video, is_gt, name,
+                                                   tracking)
         without = f'{missing} of {total} predicted people have no scores'
     if missing:
         warnings.warn(f'{name}: {without}; those joints get score '
@@ -481,7 +571,9 @@ def _json_files(folder: str, what: str) -> List[str]:
 
 
 def load_posetrack18_folders(
-        gt_dir: str, pred_dir: str
+    gt_dir: str,
+    pred_dir: str,
+    tracking: bool = False
 ) -> Tuple[List[PoseTrackFrame], List[PoseTrackFrame], List[str]]:
     """Load every ground-truth video of ``gt_dir`` and its prediction.
 
@@ -495,6 +587,8 @@ def load_posetrack18_folders(
         gt_dir (str): Folder of official per-video ground-truth files.
         pred_dir (str): Folder with a prediction file of the same name for
             every ground-truth file.
+        tracking (bool): Also read and check track ids (see
+            :func:`load_posetrack18_video`).
 
     Returns:
         tuple: ground-truth frames, predicted frames (aligned lists) and
@@ -523,8 +617,9 @@ def load_posetrack18_folders(
             raise FileNotFoundError(
                 f'prediction file {pred_file} does not exist (needed for '
                 f'ground truth {gt_file})')
-        gt = load_posetrack18_video(gt_file, is_gt=True)
-        pred = load_posetrack18_video(pred_file, is_gt=False)
+        gt = load_posetrack18_video(gt_file, is_gt=True, tracking=tracking)
+        pred = load_posetrack18_video(pred_file, is_gt=False,
+                                      tracking=tracking)
         if len(pred) != len(gt):
             raise ValueError(f'{pred_file}: {len(pred)} prediction frames but '
                              f'{len(gt)} ground-truth frames')

@@ -129,3 +129,21 @@ def test_inferred_template_keeps_digits():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         PoseTrackVideoDataset(ann_file=PT18_CLIP, test_mode=True, **kwargs)
+
+
+def test_track_ids_are_passed_on_for_tracking(tmp_path):
+    # ground-truth boxes: the annotation's track_id
+    ds = _gt()
+    tracks = {a['id']: a['track_id'] for a in load_json(PT18_VAL)[
+        'annotations']}
+    assert [ds.get_data_info(i)['track_id'] for i in range(len(ds))] == [
+        tracks[ds.get_data_info(i)['id']] for i in range(len(ds))]
+    # detections: a track_id where the file has one, none elsewhere
+    dets = [d for d in load_json(PT18_DET) if d['score'] >= 0.9]
+    dets[0]['track_id'] = 42
+    path = write_json(tmp_path / 'dets.json', dets)
+    det_ds = PoseTrackVideoDataset(
+        ann_file=PT18_VAL, bbox_file=path, data_root=PT18, test_mode=True,
+        det_score_thr=0.9)
+    assert det_ds.get_data_info(0)['track_id'] == 42
+    assert 'track_id' not in det_ds.get_data_info(1)

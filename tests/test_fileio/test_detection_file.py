@@ -171,3 +171,15 @@ def test_dataset_and_inferencer_refuse_a_box_without_score(tmp_path):
     assert str(from_dataset.value) == str(from_inferencer.value)
     assert 'dets.json: record 1 needs bbox [x, y, w, h] and score' in str(
         from_dataset.value)
+
+
+def test_track_ids(tmp_path):
+    records = _mixed_records()
+    records[1]['track_id'] = 7
+    dets = read_detections(_write(tmp_path, records))
+    assert [d.track_id for d in dets] == [None, 7, None, None, None]
+    for bad in (-1, 1.5, '2', True):
+        records[1]['track_id'] = bad
+        with pytest.raises(ValueError, match='record 1 has a track_id that '
+                           'is not an int >= 0'):
+            read_detections(_write(tmp_path, records))

@@ -1,11 +1,14 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""Time the PoseTrack AP evaluation on a generated PoseTrack-val-sized set.
+"""Time the PoseTrack AP and tracking (MOTA) evaluations on a generated
+PoseTrack-val-sized set, and the start of the evaluation command.
 
 Generates (seeded) PoseTrack18-format ground truth and predictions for
 about 50k annotated person-frames (170 videos like PoseTrack18 val, noisy
 copies of the ground truth plus false positives, missed people, ignore
-regions), writes them as per-video JSON files and times loading and
-evaluating them::
+regions; predicted track ids follow the ground truth, with swaps), writes
+them as per-video JSON files and times loading them, the AP, the tracking
+evaluation, and ``python tools/eval_posetrack.py --help`` (the start of
+the command: imports only, against ``python -c pass`` in the same run)::
 
     python tools/analysis/benchmark_posetrack_eval.py --people 50000
 """
@@ -19,13 +22,16 @@ import argparse
 import json
 import os
 import os.path as osp
+import subprocess
+import sys
 import tempfile
 import time
 from typing import List, Tuple
 
 import numpy as np
 
-from fami_pose_mm.evaluation.functional import evaluate_posetrack
+from fami_pose_mm.evaluation.functional import (evaluate_posetrack,
+                                                evaluate_tracking)
 from fami_pose_mm.fileio import load_posetrack18_folders, person_category
 
 CATEGORY = person_category()
@@ -46,7 +52,8 @@ def _person(rng: np.random.Generator, image_id: int, idx: int) -> dict:
                 scores=[])
 
 
-def _predict(rng: np.random.Generator, gt: dict, image_id: int) -> dict:
+def _predict(rng: np.random.Generator, gt: dict, image_id: int,
+             track_id: int) -> dict:
     """A noisy copy of a ground-truth person; joint scores fall with the
     error (about 0.6 * head box width is the head size)."""
     kpts = np.array(gt['keypoints']).reshape(17, 3)
@@ -60,7 +67,7 @@ def _predict(rng: np.random.Generator, gt: dict, image_id: int) -> dict:
     out = np.concatenate([xy, scores[:, None]], 1)
     return dict(image_id=image_id, category_id=1, score=float(scores.mean()),
                 keypoints=out.reshape(-1).round(2).tolist(),
-                scores=scores.tolist())
+                scores=scores.tolist(), track_id=track_id)
 
 
 def make_videos(num_people: int = 50000, num_videos: int = 170,
@@ -95,12 +102,18 @@ def make_videos(num_people: int = 50000, num_videos: int = 170,
                 _person(rng, image_id, i)
                 for i in range(rng.poisson(people_per_frame))]
             gt_anns += people
-            for person in people:
+            ids = np.arange(len(people))
+            if len(people) > 1 and rng.random() < 0.2:  # an identity swap
+                a, b = rng.choice(len(people), 2, replace=False)
+                ids[[a, b]] = ids[[b, a]]
+            for person, track in zip(people, ids):
                 if rng.random() > 0.1:  # 10% missed
-                    pred_anns.append(_predict(rng, person, image_id))
-            for _ in range(rng.poisson(1.0)):  # false positives
+                    pred_anns.append(
+                        _predict(rng, person, image_id, int(track)))
+            for k in range(rng.poisson(1.0)):  # false positives
                 pred_anns.append(
-                    _predict(rng, _person(rng, image_id, 0), image_id))
+                    _predict(rng, _person(rng, image_id, 0), image_id,
+                             1000 + k))
         gts.append(dict(images=images, annotations=gt_anns,
                         categories=[CATEGORY]))
         preds.append(dict(images=[dict(id=i['id'], file_name=i['file_name'])
@@ -124,17 +137,38 @@ def main() -> None:
                     json.dump(video, f)
         t0 = time.perf_counter()
         gt_frames, pred_frames, _ = load_posetrack18_folders(
-            osp.join(tmp, 'gt'), osp.join(tmp, 'pred'))
+            osp.join(tmp, 'gt'), osp.join(tmp, 'pred'), tracking=True)
         t1 = time.perf_counter()
         result = evaluate_posetrack(gt_frames, pred_frames)
         t2 = time.perf_counter()
+        track = evaluate_tracking(gt_frames, pred_frames)
+        t3 = time.perf_counter()
     num_gt = sum(f.num_people for f in gt_frames)
     num_pred = sum(f.num_people for f in pred_frames)
     print(f'{len(gts)} videos, {len(gt_frames)} frames, {num_gt} ground-truth '
           f'and {num_pred} predicted person-frames')
-    print('  '.join(f'{k} {v:.2f}' for k, v in result['summary'].items()))
-    print(f'load {t1 - t0:.2f} s, evaluate {t2 - t1:.2f} s, '
-          f'total {t2 - t0:.2f} s')
+    print('AP:  ' + '  '.join(f'{k} {v:.2f}'
+                              for k, v in result['summary'].items()))
+    print('MOT: ' + '  '.join(f'{k} {v:.2f}'
+                              for k, v in track['summary'].items()))
+    print(f'load {t1 - t0:.2f} s, AP {t2 - t1:.2f} s, tracking '
+          f'{t3 - t2:.2f} s, total {t3 - t0:.2f} s')
+    bare, start = _start_time(['-c', 'pass']), _start_time(
+        [osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                  'eval_posetrack.py'), '--help'])
+    print(f'command start (eval_posetrack.py --help): {start:.2f} s; '
+          f'python -c pass: {bare:.2f} s (best of 3)')
+
+
+def _start_time(args: List[str]) -> float:
+    """Best of 3 wall times of ``python <args>``."""
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable] + args, check=True,
+                       stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return min(times)
 
 
 if __name__ == '__main__':

@@ -16,13 +16,14 @@ frame_offsets = (-2, -1, 1, 2)
 codec = dict(
     type='MSRAHeatmap', input_size=(288, 384), heatmap_size=(72, 96), sigma=3)
 
-# mmpose's default meta keys plus the multi-frame ones
+# mmpose's default meta keys plus the multi-frame ones and the person's
+# track (ground truth or detection file), for tracking evaluation
 video_meta_keys = ('id', 'img_id', 'img_path', 'supporting_img_paths',
                    'supporting_frame_indices', 'frame_offsets', 'vid_id',
                    'category_id', 'crowd_index', 'ori_shape', 'img_shape',
                    'input_size', 'input_center', 'input_scale', 'flip',
                    'flip_direction', 'flip_indices', 'raw_ann_info', 'bbox',
-                   'bbox_score', 'dataset_name')
+                   'bbox_score', 'track_id', 'dataset_name')
 
 train_pipeline = [
     dict(type='LoadVideoFrames'),

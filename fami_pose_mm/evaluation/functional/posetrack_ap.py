@@ -33,8 +33,10 @@ JOINT_GROUPS = OrderedDict(
     for group, names in POSEVAL_GROUPS.items())
 
 
-def _inside(points: np.ndarray, regions: List[np.ndarray]) -> np.ndarray:
-    """Whether points ``(..., 2)`` lie strictly inside any polygon."""
+def inside_regions(points: np.ndarray,
+                   regions: List[np.ndarray]) -> np.ndarray:
+    """Whether points ``(..., 2)`` lie strictly inside any polygon
+    ``(M, 2)`` of ``regions``; bool ``(...)``."""
     import shapely
     inside = np.zeros(points.shape[:-1], dtype=bool)
     for region in regions:
@@ -43,6 +45,42 @@ def _inside(points: np.ndarray, regions: List[np.ndarray]) -> np.ndarray:
         inside |= shapely.contains_xy(
             shapely.Polygon(region), points[..., 0], points[..., 1])
     return inside
+
+
+def joint_distances(gt: PoseTrackFrame, need_head: np.ndarray,
+                    pred: PoseTrackFrame, pred_people: np.ndarray,
+                    people: Optional[np.ndarray] = None) -> np.ndarray:
+    """Joint distances in head sizes, head size ``= 0.6 x`` the diagonal
+    of the ground-truth head box.
+
+    Args:
+        gt (PoseTrackFrame): Ground truth with G people.
+        need_head (np.ndarray): Indices of the people who must have a head
+            box (those with annotated joints).
+        pred (PoseTrackFrame): Prediction.
+        pred_people (np.ndarray): Indices ``(P,)`` of the predicted people.
+        people (np.ndarray, optional): Indices ``(G',)`` of the
+            ground-truth people; None = ``need_head``.
+
+    Returns:
+        np.ndarray: ``(P, G', 15)``; NaN or inf where the head size is 0.
+
+    Raises:
+        ValueError: If a person of ``need_head`` has no ``bbox_head``.
+    """
+    people = need_head if people is None else people
+    heads = gt.head_boxes
+    if np.isnan(heads[need_head]).any():
+        raise ValueError(f'{gt.name}: a person with annotated joints has no '
+                         'bbox_head')
+    heads = heads[people]
+    head_size = 0.6 * np.sqrt((heads[:, 2] - heads[:, 0])**2 +
+                              (heads[:, 3] - heads[:, 1])**2)
+    # (P, G', 15, 2)
+    diff = pred.keypoints[pred_people][:, None] - gt.keypoints[people][None]
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return np.sqrt(diff[..., 0]**2 + diff[..., 1]**2) / \
+            head_size[None, :, None]
 
 
 def match_frame(gt: PoseTrackFrame, gt_valid: np.ndarray,
@@ -69,17 +107,8 @@ def match_frame(gt: PoseTrackFrame, gt_valid: np.ndarray,
     assigned = np.full(num_pred, -1)
     if num_pred == 0 or num_gt == 0:
         return labels, assigned
-    heads = gt.head_boxes
-    need = gt_valid.any(1)
-    if np.isnan(heads[need]).any():
-        raise ValueError(f'{gt.name}: a person with annotated joints has no '
-                         'bbox_head')
-    head_size = 0.6 * np.sqrt((heads[:, 2] - heads[:, 0])**2 +
-                              (heads[:, 3] - heads[:, 1])**2)
-    diff = pred.keypoints[:, None] - gt.keypoints[None]  # (P, G, 15, 2)
-    with np.errstate(divide='ignore', invalid='ignore'):
-        dist = np.sqrt(diff[..., 0]**2 + diff[..., 1]**2) / \
-            head_size[None, :, None]
+    dist = joint_distances(gt, np.flatnonzero(gt_valid.any(1)), pred,
+                           np.arange(num_pred), people=np.arange(num_gt))
     both = pred_valid[:, None] & gt_valid[None]
     match = both & (dist <= dist_thr)  # NaN (0 / 0) never matches
     num_annotated = gt_valid.sum(1)
@@ -196,8 +225,8 @@ def evaluate_posetrack(gt_frames: Sequence[PoseTrackFrame],
             continue
         gt_valid, pred_valid = gt.valid.copy(), pred.valid.copy()
         if gt.ignore_regions:
-            gt_valid &= ~_inside(gt.keypoints, gt.ignore_regions)
-            pred_valid &= ~_inside(pred.keypoints, gt.ignore_regions)
+            gt_valid &= ~inside_regions(gt.keypoints, gt.ignore_regions)
+            pred_valid &= ~inside_regions(pred.keypoints, gt.ignore_regions)
         selected = gt_valid
         if joint_mask is not None:
             mask = _to_joints(joint_mask[f], gt.name)

@@ -1,8 +1,8 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""PoseTrack18 mAP without the ``poseval`` package."""
+"""PoseTrack18 mAP (and tracking MOTA) without the ``poseval`` package."""
 import os
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.fileio import load
@@ -12,12 +12,18 @@ from mmpose.registry import METRICS
 from terminaltables import AsciiTable
 
 from fami_pose_mm.fileio import PoseTrackVideoWriter
-from ..functional import evaluate_posetrack, load_posetrack18_folders
+from ..functional import (evaluate_posetrack, evaluate_tracking,
+                          load_posetrack18_folders)
 
 #: Metric names returned by mmpose's ``PoseTrack18Metric`` (same order as
 #: the groups Head, Shoulder, Elbow, Wrist, Hip, Knee, Ankle, Total).
 STATS_NAMES = ('Head AP', 'Shou AP', 'Elb AP', 'Wri AP', 'Hip AP', 'Knee AP',
                'Ankl AP', 'AP')
+#: With ``tracking=True``, also (Head ... Ankle, Total MOTA, then MOTP,
+#: precision and recall of the tracking evaluation).
+TRACKING_NAMES = ('Head MOTA', 'Shou MOTA', 'Elb MOTA', 'Wri MOTA',
+                  'Hip MOTA', 'Knee MOTA', 'Ankl MOTA', 'MOTA', 'MOTP',
+                  'MOT Prec', 'MOT Rec')
 
 
 @METRICS.register_module()
@@ -50,6 +56,12 @@ class PoseTrackAPMetric(PoseTrack18Metric):
             go to ``dir/<video>.json``. A temporary folder if None.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): Key prefix. Defaults to ``'posetrack18'``.
+        tracking (bool): Also evaluate tracking (``posetrack18/MOTA`` ...,
+            see ``TRACKING_NAMES``). Each data sample must carry the
+            ``track_id`` of its person (the dataset passes on the
+            annotation's or the detection file's ``track_id``); the
+            prediction files get these ids. Defaults to False (track id =
+            position in the frame, as mmpose writes it).
     """
     default_prefix: Optional[str] = 'posetrack18'
 
@@ -63,7 +75,8 @@ class PoseTrackAPMetric(PoseTrack18Metric):
                  format_only: bool = False,
                  outfile_prefix: Optional[str] = None,
                  collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+                 prefix: Optional[str] = None,
+                 tracking: bool = False) -> None:
         if ann_file is None and gt_folder is None:
             raise ValueError('PoseTrackAPMetric needs ann_file or gt_folder '
                              'to find the per-video ground-truth files')
@@ -80,6 +93,34 @@ class PoseTrackAPMetric(PoseTrack18Metric):
             collect_device=collect_device,
             prefix=prefix)
         self.gt_folder = gt_folder
+        self.tracking = tracking
+        self._track_of: Dict[int, int] = {}
+
+    def process(self, data_batch: Sequence[dict],
+                data_samples: Sequence[dict]) -> None:
+        """mmpose's gathering; with ``tracking``, each sample's
+        ``track_id`` is kept with its prediction."""
+        super().process(data_batch, data_samples)
+        if self.tracking:
+            added = self.results[len(self.results) - len(data_samples):]
+            for (pred, _), sample in zip(added, data_samples):
+                pred['track_id'] = sample.get('track_id')
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        """mmpose's computation; with ``tracking``, the track ids of all
+        gathered predictions are checked first."""
+        if self.tracking:
+            self._track_of = {}
+            for pred, _ in results:
+                if pred.get('track_id') is None:
+                    raise ValueError(
+                        f"tracking=True, but the sample id {pred['id']} "
+                        f"(image {pred['img_id']}) has no track_id: use "
+                        'ground-truth boxes with track_id, or a detection '
+                        'file with a track_id per detection, and keep '
+                        "'track_id' in PackPoseInputs' meta_keys")
+                self._track_of[pred['id']] = int(pred['track_id'])
+        return super().compute_metrics(results)
 
     def _gt_dir(self) -> str:
         """Folder of the per-video ground truth (mmpose's rule)."""
@@ -129,11 +170,12 @@ class PoseTrackAPMetric(PoseTrack18Metric):
             writer.dump(osp.join(out_dir, json_file))
         return out_dir
 
-    @staticmethod
-    def _add_people(writer: PoseTrackVideoWriter, image_id: int,
+    def _add_people(self, writer: PoseTrackVideoWriter, image_id: int,
                     instances: List[dict]) -> None:
-        """Add the kept instances of a frame; track id = position."""
-        for track_id, inst in enumerate(instances):
+        """Add the kept instances of a frame; track id = the sample's with
+        ``tracking``, else the position in the frame."""
+        for k, inst in enumerate(instances):
+            track_id = self._track_of[inst['id']] if self.tracking else k
             writer.add_person(image_id,
                               np.reshape(inst['keypoints'], (-1, 3)),
                               inst['score'], track_id)
@@ -172,16 +214,24 @@ class PoseTrackAPMetric(PoseTrack18Metric):
             outfile_prefix (str): As passed to :meth:`results2json`.
 
         Returns:
-            list[tuple]: ``(name, value)`` for ``STATS_NAMES``.
+            list[tuple]: ``(name, value)`` for ``STATS_NAMES`` (and
+            ``TRACKING_NAMES`` with ``tracking``).
         """
         logger: MMLogger = MMLogger.get_current_instance()
         gt_frames, pred_frames, videos = load_posetrack18_folders(
-            self._gt_dir(), osp.dirname(outfile_prefix))
-        result = evaluate_posetrack(gt_frames, pred_frames)
-        summary = result['summary']
-        table = AsciiTable([list(summary), [f'{v:.1f}' for v in
-                                            summary.values()]],
-                           'PoseTrack AP (poseval protocol)')
+            self._gt_dir(), osp.dirname(outfile_prefix), self.tracking)
+        summary = evaluate_posetrack(gt_frames, pred_frames)['summary']
         logger.info(f'{len(videos)} videos, {len(gt_frames)} frames\n' +
-                    table.table)
-        return list(zip(STATS_NAMES, summary.values()))
+                    _table(summary, 'PoseTrack AP (poseval protocol)'))
+        stats = list(zip(STATS_NAMES, summary.values()))
+        if self.tracking:
+            track = evaluate_tracking(gt_frames, pred_frames)['summary']
+            logger.info(_table(track, 'PoseTrack MOTA (poseval protocol)'))
+            stats += list(zip(TRACKING_NAMES, track.values()))
+        return stats
+
+
+def _table(summary: Dict[str, float], title: str) -> str:
+    """A one-row table of a summary."""
+    return AsciiTable([list(summary), [f'{v:.1f}' for v in summary.values()]],
+                      title).table

@@ -174,3 +174,69 @@ def test_posetrack17_annolist_ground_truth(tmp_path):
     with open(tmp_path / 'out' / '009473_mpii_test.json') as f:
         written = json.load(f)
     assert len(written['annolist'][0]['annorect']) == 2
+
+
+def _tracked_videos(tmp_path, num_videos=3):
+    """Generated multi-frame ground truth (tests/test_evaluation/
+    test_functional) written as a gt folder; its people as samples with
+    their track ids."""
+    import sys
+    sys.path.insert(0, osp.join(TESTS, 'test_evaluation', 'test_functional'))
+    from test_posetrack_mota import _video
+    rng = np.random.default_rng(3)
+    (tmp_path / 'gt').mkdir()
+    samples = []
+    for v in range(num_videos):
+        gt, _ = _video(rng, v)
+        (tmp_path / 'gt' / f'{v:06d}.json').write_text(json.dumps(gt))
+        for ann in gt['annotations']:
+            kpts = np.array(ann['keypoints']).reshape(1, 17, 3)
+            samples.append(dict(
+                id=ann['id'], img_id=ann['image_id'], category_id=1,
+                track_id=ann['track_id'],
+                pred_instances=dict(keypoints=kpts[..., :2],
+                                    keypoint_scores=kpts[..., 2] * 0.9),
+                gt_instances=dict(bbox_scales=np.array([[100.0, 200.0]]),
+                                  bbox_scores=np.ones(1))))
+    return str(tmp_path / 'gt'), samples
+
+
+def test_tracking_option_reports_mota(tmp_path):
+    gt_dir, samples = _tracked_videos(tmp_path)
+    metric = _metric(gt_folder=gt_dir, nms_mode='none', tracking=True,
+                     outfile_prefix=str(tmp_path / 'out' / 'results'))
+    metric.process([], samples)
+    results = metric.evaluate(size=len(samples))
+    mota_keys = ['posetrack18/' + k for k in (
+        'Head MOTA', 'Shou MOTA', 'Elb MOTA', 'Wri MOTA', 'Hip MOTA',
+        'Knee MOTA', 'Ankl MOTA', 'MOTA', 'MOTP', 'MOT Prec', 'MOT Rec')]
+    assert list(results) == KEYS + mota_keys
+    # ground truth with its own ids tracks perfectly
+    assert results['posetrack18/MOTA'] == 100.0
+    assert results['posetrack18/MOT Rec'] == 100.0
+    written = json.loads((tmp_path / 'out' / '000000.json').read_text())
+    by_image = {}
+    for ann in written['annotations']:
+        by_image.setdefault(ann['image_id'], []).append(ann['track_id'])
+    gt = json.loads((tmp_path / 'gt' / '000000.json').read_text())
+    for image_id, ids in by_image.items():
+        assert sorted(ids) == sorted(a['track_id'] for a in gt['annotations']
+                                     if a['image_id'] == image_id)
+    # ids swapped between two people of every frame: switches lower MOTA
+    swapped = _metric(gt_folder=gt_dir, nms_mode='none', tracking=True)
+    for sample in samples:
+        sample = dict(sample)
+        if sample['img_id'] % 2 and sample['track_id'] in (0, 1):
+            sample['track_id'] = 1 - sample['track_id']
+        swapped.process([], [sample])
+    assert swapped.evaluate(size=len(samples))['posetrack18/MOTA'] < 95
+
+
+def test_tracking_option_needs_track_ids(tmp_path):
+    gt_dir, samples = _tracked_videos(tmp_path, num_videos=1)
+    del samples[4]['track_id']
+    metric = _metric(gt_folder=gt_dir, nms_mode='none', tracking=True)
+    metric.process([], samples)
+    with pytest.raises(ValueError, match=f"sample id {samples[4]['id']} "
+                       r'\(image .*\) has no track_id'):
+        metric.evaluate(size=len(samples))
