@@ -38,13 +38,15 @@ for name, wanted in [('torch', '2.14.1'), ('torchvision', '0.29.1'),
                      ('setuptools', '80.9.0'), ('mmcv', '2.1.0'),
                      ('mmengine', '0.10.7'), ('mmdet', '3.3.0'),
                      ('mmpose', '1.3.2'), ('openmim', '0.3.9'),
-                     ('xtcocotools', None), ('pytest', None),
+                     ('xtcocotools', None), ('lap', '0.5.13'),
+                     ('pytest', None), ('motmetrics', '1.4.0'),
                      ('fami_pose_mm', None)]:
     need(name, wanted)
 import mmcv.ops  # noqa: F401  compiled ops present
 import mmpose.models  # noqa: F401  needs mmcv ops and mmdet
 import fami_pose_mm  # noqa: F401
 from xtcocotools.coco import COCO  # noqa: F401  built against numpy 2
+import lap  # noqa: F401  mmdet's ByteTracker (video inference tracking)
 where = os.path.dirname(os.path.dirname(os.path.abspath(fami_pose_mm.__file__)))
 if os.path.realpath(where) != os.path.realpath(os.environ['FAMI_REPO']):
     sys.exit(f'fami_pose_mm is installed from {where}, not from this checkout')

@@ -4,10 +4,12 @@ from .bbox_file import BBoxFile
 from .frame_reader import VideoFrameReader
 from .frame_window import FrameWindow, FrameWindowBuffer
 from .person_detector import PersonDetector
+from .person_tracker import PersonTracker
 from .posetrack_writer import PoseTrackJsonWriter
 from .video_pose_inferencer import VideoPoseInferencer
 
 __all__ = [
     'BBoxFile', 'FrameWindow', 'FrameWindowBuffer', 'PersonDetector',
-    'PoseTrackJsonWriter', 'VideoFrameReader', 'VideoPoseInferencer'
+    'PersonTracker', 'PoseTrackJsonWriter', 'VideoFrameReader',
+    'VideoPoseInferencer'
 ]

@@ -88,14 +88,16 @@ class RunOutputs:
             name (str): Frame name.
             instances (InstanceData): ``keypoints`` (N, K, 2),
                 ``keypoint_scores`` (N, K), ``bboxes`` (N, 4),
-                ``bbox_scores`` (N, ).
+                ``bbox_scores`` (N, ) and, optionally, ``track_ids`` (N, )
+                (without: the index within the frame).
             image (np.ndarray, optional): The rendered RGB frame (H, W, 3);
                 needed when a video is written.
         """
         if self.writer is not None:
             self.writer.add_frame(index, name, instances.keypoints,
                                   instances.keypoint_scores,
-                                  instances.bboxes, instances.bbox_scores)
+                                  instances.bboxes, instances.bbox_scores,
+                                  instances.get('track_ids', None))
         if self.out_video is not None:
             self._write(index, name, mmcv.rgb2bgr(image))
         self.frames += 1

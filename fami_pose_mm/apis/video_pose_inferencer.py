@@ -7,7 +7,6 @@ from functools import partial
 from typing import (Callable, Dict, Generator, Iterator, Optional, Sequence,
                     Tuple, Union)
 
-import mmcv
 import numpy as np
 import torch
 from mmengine.config import ConfigDict
@@ -24,29 +23,12 @@ from fami_pose_mm import utils as _checkpoint_loader  # noqa: F401
 from ..utils.frame_offsets import check_frame_offsets, check_num_frames
 from .bbox_file import BBoxFile
 from .checks import check_device, resolve_config_path, state_dict_mismatch
+from .frame_drawing import render_frame, scalar_circle_radius
 from .frame_reader import FrameSourceType, VideoFrameReader
 from .frame_window import FrameWindow, FrameWindowBuffer
 from .person_detector import PersonDetector
+from .person_tracker import PersonTracker, resolve_tracker_cfg
 from .run_outputs import RunOutputs
-
-
-def _scalar_circle_radius(visualizer) -> None:
-    """Let mmpose 1.3.2's OpenCV drawing run on numpy >= 2.4.
-
-    ``PoseLocalVisualizer`` passes ``radius=np.array([r])`` to
-    ``draw_circles``, whose OpenCV path calls ``int(radius)``; numpy 2.4
-    refuses to convert a 1-element 1-D array to a scalar. Hand it a scalar.
-    """
-    if visualizer is None:
-        return
-    draw_circles = visualizer.draw_circles
-
-    def patched(center, radius, *args, **kwargs):
-        if isinstance(radius, np.ndarray) and radius.size == 1:
-            radius = radius.item()
-        return draw_circles(center, radius, *args, **kwargs)
-
-    visualizer.draw_circles = patched
 
 
 @INFERENCERS.register_module(name='video-pose-estimation')
@@ -60,7 +42,10 @@ class VideoPoseInferencer(Pose2DInferencer):
     are dropped, the decoded frames are given as ``img``), persons are
     batched, and one merged :class:`PoseDataSample` comes back per frame.
     Output is delayed by the largest positive offset. A single-frame
-    MMPose top-down config works too (``frame_offsets=()``).
+    MMPose top-down config works too (``frame_offsets=()``). The boxes of
+    consecutive key frames are linked into tracks by a
+    :class:`PersonTracker` (MMDetection's ``ByteTracker``): every person
+    gets a ``track_id``.
 
     Args:
         model (str | dict | Config): Pose config: a path, a
@@ -82,6 +67,12 @@ class VideoPoseInferencer(Pose2DInferencer):
             if an offset is positive.
         batch_size (int): Persons per forward pass.
         show_progress (bool): Show a progress bar.
+        tracker (None | bool | dict): Tracker config (mmdet, e.g.
+            ``dict(type='ByteTracker', ...)``). None (or True): the pose
+            config's ``tracker``, else
+            :data:`~fami_pose_mm.apis.person_tracker.DEFAULT_TRACKER`; a
+            dict replaces the config's; False: no tracking, a person's
+            ``track_id`` is its index within its frame.
 
     Raises:
         FileNotFoundError: If a config or checkpoint path does not exist, or
@@ -89,8 +80,10 @@ class VideoPoseInferencer(Pose2DInferencer):
             and the cache path).
         ValueError: If the device is not available on this machine, the
             checkpoint does not match the config (mismatched keys listed),
-            the offsets do not match the model's number of frames, or
-            online mode meets a positive offset.
+            the offsets do not match the model's number of frames,
+            online mode meets a positive offset, or the tracker config
+            cannot be built.
+        ImportError: If the tracker needs ``lap`` and it is missing.
     """
 
     def __init__(self,
@@ -104,7 +97,8 @@ class VideoPoseInferencer(Pose2DInferencer):
                  frame_offsets: Optional[Sequence[int]] = None,
                  online: bool = False,
                  batch_size: int = 16,
-                 show_progress: bool = False) -> None:
+                 show_progress: bool = False,
+                 tracker: Union[None, bool, dict] = None) -> None:
         if isinstance(model, str) and (model.endswith('.py')
                                        or '::' in model):
             model = resolve_config_path(model)
@@ -125,7 +119,11 @@ class VideoPoseInferencer(Pose2DInferencer):
                          det_cat_ids, show_progress)
         if not hasattr(self, 'detector'):
             self.detector = None
-        _scalar_circle_radius(self.visualizer)
+        self.tracker_cfg = resolve_tracker_cfg(tracker,
+                                               self.cfg.get('tracker', None))
+        if self.tracker_cfg is not None:
+            PersonTracker(self.tracker_cfg)  # a bad config fails here
+        scalar_circle_radius(self.visualizer)
         num_frames = getattr(
             getattr(self.model, 'neck', None), 'num_frames', None)
         if num_frames is not None:
@@ -292,7 +290,10 @@ class VideoPoseInferencer(Pose2DInferencer):
         stops early (an error, or the caller closes the generator), the
         video is closed and the JSON written for the frames done, marked
         partial (``info.partial``); an error gets a note naming the frame.
-        All thresholds and drawing options hold for this call only.
+        All thresholds and drawing options hold for this call only. Each
+        call is a new video for the tracker (fresh tracks, ids from 0); an
+        undecodable frame is not given to it (a gap, as a frame in which
+        nobody was detected).
 
         Args:
             inputs (str | int | list): See :class:`VideoFrameReader`.
@@ -319,7 +320,8 @@ class VideoPoseInferencer(Pose2DInferencer):
             ``frame_name``, ``readable`` (False for an undecodable frame),
             ``predictions`` (a one-element list: the frame's list of
             instance dicts with ``keypoints``, ``keypoint_scores``,
-            ``bbox``, ``bbox_score``, or its PoseDataSample) and
+            ``bbox``, ``bbox_score``, ``track_id``, or its PoseDataSample,
+            whose ``pred_instances`` has ``track_ids`` (N, )) and
             ``visualization`` (a list, empty unless ``return_vis``).
 
         Raises:
@@ -354,25 +356,29 @@ class VideoPoseInferencer(Pose2DInferencer):
             show=show, wait_time=wait_time, draw_bbox=draw_bbox,
             kpt_thr=kpt_thr, radius=radius, thickness=thickness)
 
+        tracker = PersonTracker(self.tracker_cfg) \
+            if self.tracker_cfg is not None else None
+
         def boxes_of(window: FrameWindow) -> np.ndarray:
             return self._boxes(window, bbox_source, whole_frame, bbox_thr,
                                nms_thr)
 
-        process = partial(self._process, boxes_of=boxes_of, outputs=outputs,
-                          draw=draw, return_vis=return_vis,
+        process = partial(self._process, boxes_of=boxes_of, tracker=tracker,
+                          outputs=outputs, draw=draw, return_vis=return_vis,
                           return_datasamples=return_datasamples,
                           video_name=reader.name)
-        return self._run(reader, process, outputs, bbox_source)
+        return self._run(reader, process, outputs, bbox_source, tracker)
 
     def _run(self, reader: VideoFrameReader,
              process: Callable[[FrameWindow], Dict], outputs: RunOutputs,
-             bbox_source: Optional[BBoxFile]) -> Generator:
+             bbox_source: Optional[BBoxFile],
+             tracker: Optional[PersonTracker]) -> Generator:
         """Read, process and write frame by frame; see :meth:`__call__`."""
         buffer = FrameWindowBuffer(self.frame_offsets)
         progress = ProgressBar(len(reader)) if self.show_progress else None
         self.stats = dict(frames=0, persons=0, reads=0, unreadable=0,
-                          boxes_outside=0, resized=0, seconds=0.0,
-                          partial=False)
+                          boxes_outside=0, resized=0, tracks=0,
+                          track_fallbacks=0, seconds=0.0, partial=False)
         start = time.perf_counter()
         at = [0]  # the frame being read, buffered or processed
 
@@ -406,34 +412,31 @@ class VideoPoseInferencer(Pose2DInferencer):
         else:
             outputs.close()
         finally:
-            self._finish_stats(reader, outputs, bbox_source, start)
+            self._finish_stats(reader, outputs, bbox_source, tracker, start)
 
     def _process(self, window: FrameWindow,
                  boxes_of: Callable[[FrameWindow], np.ndarray],
-                 outputs: RunOutputs, draw: dict, return_vis: bool,
-                 return_datasamples: bool, video_name: str) -> Dict:
-        """Predict, write and draw one key frame; its result dict."""
+                 tracker: Optional[PersonTracker], outputs: RunOutputs,
+                 draw: dict, return_vis: bool, return_datasamples: bool,
+                 video_name: str) -> Dict:
+        """Predict, track, write and draw one key frame; its result dict."""
         vis = []
         if not window.readable:
             pred = self._empty_sample(window, video_name)
+            pred.pred_instances.track_ids = np.zeros(0, np.int64)
             outputs.add_unreadable(window.index, window.name,
                                    self.model.dataset_meta['num_keypoints'])
         else:
-            pred = self.predict_window(window, boxes_of(window), video_name)
+            boxes = boxes_of(window)
+            pred = self.predict_window(window, boxes, video_name)
+            ids = tracker(boxes, window.index) if tracker is not None \
+                else np.arange(len(boxes), dtype=np.int64)
+            pred.pred_instances.track_ids = ids
             image = None
             if draw['enabled']:
-                # per frame, so that interleaved runs keep their own options
-                self.visualizer.radius = draw['radius']
-                self.visualizer.line_width = draw['thickness']
-                image = self.visualizer.add_datasample(
-                    window.name,
-                    mmcv.bgr2rgb(window.frames[0]),
-                    pred,
-                    draw_gt=False,
-                    draw_bbox=draw['draw_bbox'] and len(pred.pred_instances),
-                    show=draw['show'],
-                    wait_time=draw['wait_time'],
-                    kpt_thr=draw['kpt_thr'])
+                image = render_frame(self.visualizer, window.name,
+                                     window.frames[0], pred, draw,
+                                     ids if tracker is not None else None)
                 vis = [image] if return_vis else []
             outputs.add(window.index, window.name, pred.pred_instances,
                         image)
@@ -442,6 +445,10 @@ class VideoPoseInferencer(Pose2DInferencer):
         result = self.postprocess([pred],
                                   vis,
                                   return_datasamples=return_datasamples)
+        if not return_datasamples:
+            for person, track_id in zip(result['predictions'][0],
+                                        pred.pred_instances.track_ids):
+                person['track_id'] = int(track_id)
         return dict(
             frame_index=window.index,
             frame_name=window.name,
@@ -450,10 +457,14 @@ class VideoPoseInferencer(Pose2DInferencer):
             visualization=result['visualization'])
 
     def _finish_stats(self, reader: VideoFrameReader, outputs: RunOutputs,
-                      bbox_source: Optional[BBoxFile], start: float) -> None:
+                      bbox_source: Optional[BBoxFile],
+                      tracker: Optional[PersonTracker],
+                      start: float) -> None:
         """Fill ``stats``; one warning with the counts of the fallbacks."""
         self.stats.update(
             reads=reader.num_reads,
+            tracks=tracker.num_ids if tracker else 0,
+            track_fallbacks=tracker.num_fallbacks if tracker else 0,
             unreadable=len(reader.unreadable),
             boxes_outside=bbox_source.num_outside if bbox_source else 0,
             resized=outputs.resized,

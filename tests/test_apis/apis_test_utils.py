@@ -1,5 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """Tiny pose/detector configs, checkpoints and videos for the API tests."""
+import json
 import os.path as osp
 
 import cv2
@@ -152,3 +153,60 @@ def corrupt_video_frame(path, index, num_frames=8):
     path.write_bytes(data)
     return str(path)
 
+
+
+def crossing_people(num_frames: int = 15) -> np.ndarray:
+    """Boxes of two people walking toward and past each other.
+
+    Person 0 walks right from x = 20, person 1 left from x = 250, 16 px a
+    frame, 50 x 120 boxes 20 px apart vertically: they overlap most at
+    frames 6-8 of a 320 x 240 frame.
+
+    Returns:
+        np.ndarray: (T, 2, 4) ``x1, y1, x2, y2`` per frame and person.
+    """
+    t = np.arange(num_frames, dtype=np.float32)
+    x0, x1 = 20 + 16 * t, 250 - 16 * t
+    boxes = np.zeros((num_frames, 2, 4), np.float32)
+    boxes[:, 0] = np.stack([x0, 60 + 0 * t, x0 + 50, 180 + 0 * t], 1)
+    boxes[:, 1] = np.stack([x1, 80 + 0 * t, x1 + 50, 200 + 0 * t], 1)
+    return boxes
+
+
+def crossing_frames(boxes: np.ndarray, size=(320, 240)) -> list:
+    """BGR frames (H, W, 3) of noise with each person a coloured block."""
+    rng = np.random.default_rng(0)
+    width, height = size
+    colors = [(40, 40, 230), (230, 120, 30)]
+    frames = []
+    for people in boxes:
+        frame = rng.integers(0, 60, (height, width, 3), dtype=np.uint8)
+        for (x1, y1, x2, y2), color in zip(people.astype(int), colors):
+            frame[y1:y2, x1:x2] = color
+        frames.append(frame)
+    return frames
+
+
+def write_boxes_file(path: str, boxes: np.ndarray, scores=0.9,
+                     seed: int = 0) -> str:
+    """A boxes JSON (``frame_index``, ``bbox`` xywh, ``score``) of (T, P, 4)
+    boxes, the people in a random order in every frame."""
+    rng = np.random.default_rng(seed)
+    scores = np.broadcast_to(np.asarray(scores, np.float32),
+                             boxes.shape[:2])
+    dets = []
+    for t, people in enumerate(boxes):
+        for p in rng.permutation(len(people)):
+            x1, y1, x2, y2 = (float(v) for v in people[p])
+            dets.append(dict(frame_index=t, bbox=[x1, y1, x2 - x1, y2 - y1],
+                             score=float(scores[t, p]), category_id=1))
+    with open(path, 'w') as f:
+        json.dump(dets, f)
+    return path
+
+
+def person_of(box, boxes_t: np.ndarray) -> int:
+    """Which of the frame's people (P, 4) ``box`` (x1, y1, x2, y2) is."""
+    dist = np.abs(boxes_t - np.asarray(box, np.float32)[None, :4]).max(1)
+    assert dist.min() < 1e-2, (box, boxes_t)
+    return int(dist.argmin())

@@ -38,3 +38,19 @@ def test_inferencer_file_is_the_shared_format_with_more_fields(tmp_path):
     assert ann['scores'] == scores[0].tolist()
     frames = load_posetrack18_video(path, is_gt=False)
     assert [f.num_people for f in frames] == [1, 0]
+
+
+def test_track_ids_are_written_and_checked(tmp_path):
+    kpts = np.zeros((2, 17, 2), np.float32)
+    scores = np.full((2, 17), 0.5, np.float32)
+    boxes = np.array([[0, 0, 10, 10], [20, 0, 30, 10]], np.float32)
+    writer = PoseTrackJsonWriter('vid')
+    writer.add_frame(0, '000000.jpg', kpts, scores, boxes, np.ones(2),
+                     track_ids=np.array([7, 3]))
+    assert [a['track_id'] for a in writer.annotations] == [7, 3]
+    for bad, match in (([3, 3], 'distinct'), ([-1, 2], 'non-negative'),
+                       ([1.5, 2.0], 'must be 2 ints'), ([1], '2 ints')):
+        with pytest.raises(ValueError, match=f'frame 1 .000001.jpg.: .*'
+                           f'{match}'):
+            writer.add_frame(1, '000001.jpg', kpts, scores, boxes,
+                             np.ones(2), track_ids=np.array(bad))

@@ -7,11 +7,13 @@ import socket
 import subprocess
 import sys
 
+import cv2
 import pytest
 import torch
 from apis_test_utils import (CLIP_DIR, CLIP_MP4, count_video_frames,
+                             crossing_frames, crossing_people, person_of,
                              save_det_files, save_pose_checkpoint,
-                             write_synthetic_video)
+                             write_boxes_file, write_synthetic_video)
 
 from fami_pose_mm.evaluation.functional import load_posetrack18_video
 
@@ -78,6 +80,37 @@ def test_demo_detector_and_boxes_file(pose_files, tmp_path):
                        '000001_mpiinew_test')
     assert [a['image_id'] for a in pred['annotations']] == [1]
     assert not osp.exists(osp.join(out, '000001_mpiinew_test.mp4'))
+
+
+def test_demo_tracking_and_no_tracking(pose_files, tmp_path,
+                                       one_torch_thread):
+    cfg, ckpt = pose_files
+    boxes = crossing_people(6)
+    folder = tmp_path / 'crossing'
+    folder.mkdir()
+    for t, frame in enumerate(crossing_frames(boxes)):
+        cv2.imwrite(str(folder / f'{t:06d}.jpg'), frame)
+    boxes_file = write_boxes_file(str(tmp_path / 'boxes.json'), boxes)
+
+    def track_ids(*options):
+        out = str(tmp_path / f'out{len(options)}')
+        _demo().main([str(folder), cfg, ckpt, '--bboxes-file', boxes_file,
+                      '--output-root', out, '--no-video', *options])
+        pred = _check_json(osp.join(out, 'crossing.json'), 6, 'crossing')
+        ids = {}
+        for ann in pred['annotations']:
+            x, y, w, h = ann['bbox']
+            person = person_of([x, y, x + w, y + h], boxes[ann['image_id']])
+            ids.setdefault(person, []).append(ann['track_id'])
+        return ids
+
+    tracked = track_ids()
+    assert sorted(tracked) == [0, 1] and tracked[0] != tracked[1]
+    assert all(len(set(ids)) == 1 for ids in tracked.values())
+    # without tracking the id is the box's position in its frame, which
+    # the boxes file shuffles
+    untracked = track_ids('--no-tracking')
+    assert any(len(set(ids)) == 2 for ids in untracked.values())
 
 
 def test_demo_errors(pose_files, tmp_path, capsys, monkeypatch):

@@ -17,6 +17,13 @@ Examples::
 
 Writes ``<output-root>/<input name>.mp4`` (rendered frames) and
 ``<output-root>/<input name>.json`` (PoseTrack18 prediction format).
+
+Person boxes are linked into tracks across frames by MMDetection's
+``ByteTracker`` (the pose config's ``tracker``, else the default of
+``fami_pose_mm.apis.person_tracker``): every person in the JSON has a
+``track_id``, and the video shows each id next to its person, in one colour
+per track. ``--no-tracking`` turns it off (``track_id`` is then the person's
+index within its frame). See docs/inference.md, section Tracking.
 """
 import warnings
 
@@ -76,6 +83,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='live mode: past frames only (needs an online config)')
     parser.add_argument('--no-video', action='store_true',
                         help='do not write the rendered video')
+    parser.add_argument(
+        '--no-tracking', action='store_true',
+        help='do not link persons across frames: track_id is the index '
+        'within the frame, no ids drawn')
     parser.add_argument('--draw-bbox', action='store_true')
     parser.add_argument('--radius', type=int, default=3)
     parser.add_argument('--thickness', type=int, default=1)
@@ -106,7 +117,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
         det_cat_ids=args.det_cat_id,
         online=args.online,
         batch_size=args.batch_size,
-        show_progress=True)
+        show_progress=True,
+        tracker=False if args.no_tracking else None)
     results = inferencer(
         args.input,
         bboxes_file=args.bboxes_file,
@@ -125,11 +137,14 @@ def main(argv: Optional[List[str]] = None) -> dict:
         pass
     stats = dict(inferencer.stats, video=out_video, json=out_json)
     fps = stats['frames'] / max(stats['seconds'], 1e-9)
+    tracks = '-' if args.no_tracking else \
+        f"{stats['tracks']} ({stats['track_fallbacks']} fresh)"
     print_log(
-        '\n| frames | persons | frame reads | undecodable frames | seconds '
-        '| fps |\n|---|---|---|---|---|---|\n'
+        '\n| frames | persons | frame reads | undecodable frames | track ids '
+        '| seconds | fps |\n|---|---|---|---|---|---|---|\n'
         f"| {stats['frames']} | {stats['persons']} | {stats['reads']} | "
-        f"{stats['unreadable']} | {stats['seconds']:.1f} | {fps:.2f} |\n"
+        f"{stats['unreadable']} | {tracks} | {stats['seconds']:.1f} | "
+        f"{fps:.2f} |\n"
         f'video: {out_video}\njson: {out_json}',
         logger='current', level=logging.INFO)
     return stats
