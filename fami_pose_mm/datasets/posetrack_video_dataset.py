@@ -1,5 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 import os.path as osp
+import warnings
 from collections import Counter
 from typing import Dict, List, Optional, Sequence
 
@@ -11,11 +12,15 @@ from mmpose.registry import DATASETS
 
 from fami_pose_mm.fileio import filter_detections
 from ..utils.frame_offsets import check_frame_offsets, clamp_window
+from .frame_boxes import (NO_TRACK_ID, UNTRACKED_FILE, TrackBoxIndex,
+                          clip_xywh, frame_box_summary)
+from .transforms import check_clip_pipeline
 from .video_annotation_io import (load_detections, load_video_annotations,
-                                  read_person)
+                                  read_box, read_person)
 from .video_frames import parse_frame_index, resolve_template, split_frame_file
 
 MISSING_FRAME_MODES = ('error', 'nearest')
+CROP_MODES = ('key', 'own')
 
 
 @DATASETS.register_module()
@@ -24,8 +29,18 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
 
     Each sample is one person box of a key frame. It carries the key frame
     path (``img_path``, a str) and the supporting frame paths
-    (``supporting_img_paths``, in the order of ``frame_offsets``); all
-    frames are later cropped with the key frame's box.
+    (``supporting_img_paths``, in the order of ``frame_offsets``). With
+    ``crop_mode='key'`` (the paper) all frames are later cropped with the
+    key frame's box. With ``crop_mode='own'`` each sample also carries
+    ``frame_bboxes``, ``(T, 4)`` float32 xyxy pixels, key frame first, then
+    ``frame_offsets`` order: the box of the same ``track_id`` in each
+    supporting frame (clipped like the key box), or the key box when the
+    person is not annotated in that frame, has no track id, or its box
+    there has no area; counted in :attr:`frame_box_counts`. With
+    ``bbox_file``, the detections' ``track_id`` link the frames; a file
+    without any track id gives the key box for every frame (one warning).
+    The pipeline then uses the clip transforms
+    (:mod:`fami_pose_mm.datasets.transforms.clip_bbox_transforms`).
 
     Frame-naming contract: a video's frames lie in one folder, the folder of
     the key frame's ``file_name``; frame ``i`` is named
@@ -53,6 +68,9 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         det_score_thr (float): Detections scoring below are dropped.
         missing_frame (str): ``'error'`` or ``'nearest'``, what
             ``LoadVideoFrames`` does about a missing supporting frame.
+        crop_mode (str): ``'key'`` (every frame cropped with the key
+            frame's box) or ``'own'`` (each frame with the person's own
+            box in it, ``frame_bboxes``). Default ``'key'``.
         **kwargs: Other :class:`BaseCocoStyleDataset` arguments. When no
             mmengine default scope is set (the dataset built directly,
             outside a runner), the registry names of ``pipeline`` are
@@ -72,11 +90,15 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
                  bbox_file: Optional[str] = None,
                  det_score_thr: float = 0.2,
                  missing_frame: str = 'error',
+                 crop_mode: str = 'key',
                  **kwargs) -> None:
         offsets = check_frame_offsets(frame_offsets)
         if missing_frame not in MISSING_FRAME_MODES:
             raise ValueError(f'missing_frame must be one of '
                              f'{MISSING_FRAME_MODES}, got {missing_frame!r}')
+        if crop_mode not in CROP_MODES:
+            raise ValueError(f'crop_mode must be one of {CROP_MODES}, got '
+                             f'{crop_mode!r}')
         if frame_index_base not in (0, 1):
             raise ValueError(
                 f'frame_index_base must be 0 or 1, got {frame_index_base}')
@@ -88,7 +110,9 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         self.frame_index_base = frame_index_base
         self.det_score_thr = det_score_thr
         self.missing_frame = missing_frame
+        self.crop_mode = crop_mode
         self.skip_counts: Counter = Counter()
+        self.frame_box_counts: Counter = Counter()
         # Outside a runner no default scope may be set: build the
         # pipeline's registry names in mmpose's scope then, for this call
         # only (the global scope is left as it is).
@@ -100,6 +124,10 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
                 data_root=data_root,
                 data_prefix=data_prefix,
                 **kwargs)
+        if crop_mode == 'own':
+            check_clip_pipeline(
+                self.pipeline.transforms,
+                f"{self.__class__.__name__}(crop_mode='own')")
 
     def load_data_list(self) -> List[dict]:
         """Build one record per person (GT) or per detected box.
@@ -112,18 +140,23 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
             raise ValueError(f'{self.__class__.__name__} supports only '
                              f"data_mode='topdown', got {self.data_mode!r}")
         self.skip_counts = Counter()
+        self.frame_box_counts = Counter()
         self._windows: Dict = {}
+        self._track_boxes = TrackBoxIndex(self.frame_box_counts)
+        self._untracked_file = False
         images, anns, cats = load_video_annotations(self.ann_file)
         if cats:
             self._metainfo['CLASSES'] = cats
         if self.bbox_file:
             data_list = self._load_detection_instances(images)
         else:
+            if self.crop_mode == 'own':
+                self._index_gt_boxes(images, anns)
             data_list = [
                 info for info in (self._parse_gt(a, images[a['image_id']])
                                   for a in anns) if info is not None
             ]
-        del self._windows
+        del self._windows, self._track_boxes
         skipped = ', '.join(f'{k}: {v}' for k, v in self.skip_counts.items())
         source = f'{self.bbox_file or self.ann_file}' + (
             f' (skipped {skipped})' if skipped else '')
@@ -133,6 +166,11 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         print_log(
             f'{self.__class__.__name__}: {len(data_list)} samples from '
             f'{source}', logger='current')
+        if self.crop_mode == 'own':
+            print_log(
+                f"{self.__class__.__name__}: crop_mode='own': "
+                f'{frame_box_summary(self.frame_box_counts)}',
+                logger='current')
         return data_list
 
     def _window(self, img: dict) -> dict:
@@ -171,16 +209,38 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
 
     def _clip_box(self, xywh: Sequence[float],
                   img: dict) -> Optional[np.ndarray]:
-        """Clip an xywh box to the image; ``None`` (counted) if empty."""
-        x, y, w, h = (float(v) for v in xywh[:4])
-        x, y = x - self.coord_shift, y - self.coord_shift
-        x_max, y_max = img['width'] - 1, img['height'] - 1
-        x1, x2 = min(max(x, 0), x_max), min(max(x + w, 0), x_max)
-        y1, y2 = min(max(y, 0), y_max), min(max(y + h, 0), y_max)
-        if x2 <= x1 or y2 <= y1:
+        """Clip an xywh box to the image: ``(1, 4)`` xyxy, or ``None``
+        (counted as a skipped sample) if empty."""
+        box = clip_xywh(xywh, img['width'], img['height'], self.coord_shift)
+        if box is None:
             self.skip_counts['zero-area box'] += 1
             return None
-        return np.array([[x1, y1, x2, y2]], dtype=np.float32)
+        return box[None]
+
+    def _index_gt_boxes(self, images: Dict, anns: List[dict]) -> None:
+        """Index every tracked, non-crowd person box by (video, frame,
+        track), clipped like a key box (``crop_mode='own'``)."""
+        for ann in anns:
+            if ann.get('iscrowd', 0) or ann.get('track_id') is None \
+                    or 'bbox' not in ann:
+                continue
+            img = images[ann['image_id']]
+            window = self._window(img)
+            box = clip_xywh(read_box(ann, self.ann_file), img['width'],
+                            img['height'], self.coord_shift)
+            self._track_boxes.add(window['frame_dir'],
+                                  window['key_frame_index'],
+                                  ann['track_id'], box)
+
+    def _add_frame_boxes(self, info: dict, track) -> None:
+        """Set ``info['frame_bboxes']`` (``crop_mode='own'`` only)."""
+        if self.crop_mode != 'own':
+            return
+        info['frame_bboxes'] = self._track_boxes.window_boxes(
+            info['bbox'][0], info['frame_dir'], info['key_frame_index'],
+            info['supporting_frame_indices'],
+            None if self._untracked_file else track,
+            UNTRACKED_FILE if self._untracked_file else NO_TRACK_ID)
 
     def _parse_gt(self, ann: dict, img: dict) -> Optional[dict]:
         """One ground-truth person; ``None`` (counted) when unusable."""
@@ -216,6 +276,7 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
             raw_ann_info=ann)
         if ann.get('track_id') is not None:
             info['track_id'] = ann['track_id']
+        self._add_frame_boxes(info, ann.get('track_id'))
         return info
 
     def _load_detection_instances(self, images: Dict) -> List[dict]:
@@ -227,6 +288,8 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         dets, dropped = filter_detections(
             load_detections(self.bbox_file, images), self.det_score_thr)
         self.skip_counts.update(dropped)
+        if self.crop_mode == 'own':
+            self._index_detections(images, dets)
         for det in dets:
             img = images[det.image_id]
             bbox = self._clip_box(det.bbox, img)
@@ -242,5 +305,25 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
                 category_id=np.array(1))
             if det.track_id is not None:
                 info['track_id'] = det.track_id
+            self._add_frame_boxes(info, det.track_id)
             data_list.append(info)
         return data_list
+
+    def _index_detections(self, images: Dict, dets: list) -> None:
+        """Index the kept detections with a track id by (video, frame,
+        track); warn once when the file has no track id at all."""
+        tracked = [det for det in dets if det.track_id is not None]
+        if dets and not tracked:
+            self._untracked_file = True
+            warnings.warn(
+                f"{self.__class__.__name__}(crop_mode='own'): detection "
+                f'file {self.bbox_file} has no track_id, so the frames of a '
+                'window cannot be linked: every frame is cropped with the '
+                "key frame's box (as in crop_mode='key')")
+        for det in tracked:
+            img = images[det.image_id]
+            window = self._window(img)
+            self._track_boxes.add(
+                window['frame_dir'], window['key_frame_index'], det.track_id,
+                clip_xywh(det.bbox, img['width'], img['height'],
+                          self.coord_shift))

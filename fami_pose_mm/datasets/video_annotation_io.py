@@ -169,16 +169,37 @@ def read_person(ann: dict, ann_file: str,
         raise ValueError(f'{where}: keypoints[{3 * j + 2}] (visibility of '
                          f'joint {j}) is {ann["keypoints"][3 * j + 2]!r}, '
                          'expected >= 0')
-    bbox = _finite_numbers(ann['bbox'], 4, '4 numbers [x, y, w, h]', where,
-                           'bbox')
-    if (bbox[2:] < 0).any():
-        raise ValueError(f"{where}: 'bbox' has a negative width or height: "
-                         f"{ann['bbox']}")
+    bbox = read_box(ann, ann_file)
     area = ann.get('area')
     if area is not None and not (_is_finite_number(area) and area >= 0):
         raise ValueError(
             f"{where}: 'area' is {area!r:.40}, not a finite number >= 0")
     return kpts, bbox, area
+
+
+def read_box(ann: dict, ann_file: str) -> np.ndarray:
+    """Validated box of one annotation (the rule of :func:`read_person`).
+
+    Args:
+        ann (dict): The annotation record (with ``bbox``).
+        ann_file (str): The annotation file, for messages.
+
+    Returns:
+        np.ndarray: ``(4,)`` float32, ``x, y, w, h`` in pixels.
+
+    Raises:
+        ValueError: Naming the file, annotation id, image and field, when
+            ``bbox`` is not 4 finite numbers or has a negative width or
+            height.
+    """
+    where = (f'annotation file {ann_file}: annotation {ann["id"]} '
+             f'(image {ann["image_id"]})')
+    bbox = _finite_numbers(ann['bbox'], 4, '4 numbers [x, y, w, h]', where,
+                           'bbox')
+    if (bbox[2:] < 0).any():
+        raise ValueError(f"{where}: 'bbox' has a negative width or height: "
+                         f"{ann['bbox']}")
+    return bbox
 
 
 def load_detections(bbox_file: str, images: Dict) -> List[Detection]:

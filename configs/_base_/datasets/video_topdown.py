@@ -16,14 +16,17 @@ frame_offsets = (-2, -1, 1, 2)
 codec = dict(
     type='MSRAHeatmap', input_size=(288, 384), heatmap_size=(72, 96), sigma=3)
 
-# mmpose's default meta keys plus the multi-frame ones and the person's
-# track (ground truth or detection file), for tracking evaluation
+# mmpose's default meta keys plus the multi-frame ones, the person's track
+# (ground truth or detection file), for tracking evaluation, and each frame's
+# crop affine (T, 2, 3), written by ClipTopdownAffine (crop_mode='own';
+# absent, so not packed, after mmpose's TopdownAffine)
 video_meta_keys = ('id', 'img_id', 'img_path', 'supporting_img_paths',
                    'supporting_frame_indices', 'frame_offsets', 'vid_id',
                    'category_id', 'crowd_index', 'ori_shape', 'img_shape',
                    'input_size', 'input_center', 'input_scale', 'flip',
                    'flip_direction', 'flip_indices', 'raw_ann_info', 'bbox',
-                   'bbox_score', 'track_id', 'dataset_name')
+                   'bbox_score', 'track_id', 'dataset_name',
+                   'frame_warp_mats')
 
 train_pipeline = [
     dict(type='LoadVideoFrames'),

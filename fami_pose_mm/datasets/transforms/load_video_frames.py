@@ -25,7 +25,10 @@ class LoadVideoFrames(BaseTransform):
     Added/modified keys: ``img`` (list of T = 1 + N ``(H, W, 3)`` uint8 BGR
     images, key first), ``img_shape`` and ``ori_shape`` (of the key frame),
     ``supporting_img_paths`` and ``supporting_frame_indices`` (the frames
-    actually loaded, after a fallback).
+    actually loaded, after a fallback), ``frame_bboxes`` when present
+    (``crop_mode='own'``): a substituted frame gets the key frame's box,
+    the box of the frame that was asked for not being the box in the one
+    loaded.
 
     A missing supporting frame raises ``FileNotFoundError`` naming video,
     frame index and path when ``missing_frame='error'``; with ``'nearest'``
@@ -141,6 +144,10 @@ class LoadVideoFrames(BaseTransform):
             if not self._exists(path):
                 paths[n], indices[n] = self._fallback(
                     results, indices[n], path, offsets[n])
+                if 'frame_bboxes' in results:
+                    boxes = np.array(results['frame_bboxes'])
+                    boxes[n + 1] = boxes[0]
+                    results['frame_bboxes'] = boxes
             img = self._read(
                 paths[n], f'video {vid}: frame {indices[n]} (offset '
                 f'{offsets[n]} of key frame {key_index}, {key_path})')

@@ -4,6 +4,7 @@ import contextlib
 import copy
 from typing import Dict, Optional, Tuple, Union
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -15,6 +16,11 @@ from mmpose.utils.typing import (ConfigType, ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 
 from ...utils.frame_offsets import check_num_frames
+from ..utils.crop_resample import (flip_affines, resample_to_key,
+                                   stack_frame_warp_mats,
+                                   support_to_key_affines)
+
+CROP_MODES = ('key', 'own')
 
 
 @MODELS.register_module()
@@ -23,15 +29,23 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
 
     Input layout: ``inputs`` is (B, T, 3, H, W), T = 1 + N; index 0 is the
     KEY frame and indices 1..N are the supporting frames in the dataset's
-    ``frame_offsets`` order (default (-2, -1, +1, +2)), all cropped with the
-    key frame's box. The backbone runs ONCE on the B*T crops; the neck
-    (e.g. ``FAMINeck``) aligns and fuses; the head decodes the key frame.
-    T must equal the neck's ``num_frames``: clips of another length fail
-    before the backbone runs, with an error naming ``model.neck.num_frames``
-    and the data's ``frame_offsets`` (read from the samples' metainfo).
-    Predictions are ``PoseDataSample`` s exactly as in
-    ``TopdownPoseEstimator`` (``predict`` is inherited; its flip test flips
-    the last axis, i.e. every frame of the clip consistently).
+    ``frame_offsets`` order (default (-2, -1, +1, +2)). The backbone runs
+    ONCE on the B*T crops; the neck (e.g. ``FAMINeck``) aligns and fuses;
+    the head decodes the key frame. T must equal the neck's
+    ``num_frames``: clips of another length fail before the backbone runs,
+    with an error naming ``model.neck.num_frames`` and the data's
+    ``frame_offsets`` (read from the samples' metainfo). Predictions are
+    ``PoseDataSample`` s exactly as in ``TopdownPoseEstimator`` (the flip
+    test flips the last axis, i.e. every frame of the clip consistently).
+
+    Supporting crops (``crop_mode``): ``'key'`` (the paper), every frame
+    is cropped with the key frame's box; ``'own'``, each frame with the
+    person's own box in that frame, and the supporting features
+    (B, T, C, h, w) are resampled into the key crop's feature grid before
+    the neck (:mod:`fami_pose_mm.models.utils.crop_resample`), from the
+    crop affines ``frame_warp_mats`` (T, 2, 3) in each sample's metainfo.
+    ``predict`` = :meth:`extract_clip_feats` + :meth:`predict_from_features`,
+    the latter usable on features computed elsewhere (streaming).
 
     Losses: ``loss_kpt`` (+ ``acc_pose``) on the fused feature,
     ``loss_kpt_aux`` (each aligned supporting feature decoded by the same
@@ -57,6 +71,7 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
             (the checkpoint of a single-frame mmpose top-down model); give
             it its own ``init_cfg`` when the backbone checkpoint has no
             head (e.g. ImageNet weights).
+        crop_mode (str): ``'key'`` (default) or ``'own'`` (see above).
         train_cfg, test_cfg, data_preprocessor, init_cfg, metainfo: As
             :class:`TopdownPoseEstimator`.
     """
@@ -69,6 +84,7 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
                  aux_loss_weight: float = 1.0,
                  mi_loss: OptConfigType = None,
                  mi_predictor: OptConfigType = None,
+                 crop_mode: str = 'key',
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
@@ -83,8 +99,12 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         if aux_loss_weight < 0:
             raise ValueError(f'aux_loss_weight must be >= 0, got '
                              f'{aux_loss_weight!r}')
+        if crop_mode not in CROP_MODES:
+            raise ValueError(f'crop_mode must be one of {CROP_MODES}, got '
+                             f'{crop_mode!r}')
         super().__init__(backbone, neck, head, train_cfg, test_cfg,
                          data_preprocessor, init_cfg, metainfo)
+        self.crop_mode = crop_mode
         self.freeze_backbone = freeze_backbone
         self.aux_loss_weight = aux_loss_weight
         self.mi_loss = MODELS.build(mi_loss) if mi_loss else None
@@ -141,26 +161,36 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
             inputs (Tensor): (B, T, 3, H, W), key frame first.
             data_samples (list[PoseDataSample], optional): Their metainfo's
                 ``frame_offsets``, when present, is checked against
-                ``neck.num_frames``.
-            mode (str): ``'loss'``, ``'predict'`` or ``'tensor'``.
+                ``neck.num_frames``; with ``crop_mode='own'`` every mode
+                reads their ``frame_warp_mats`` and ``input_size``.
+            mode (str): ``'loss'``, ``'predict'`` or ``'tensor'``
+                (heatmaps (B, K, h, w)).
 
         Returns:
             dict | list | Tensor: As :meth:`BasePoseEstimator.forward`.
         """
+        if isinstance(inputs, list):
+            inputs = torch.stack(inputs)
         if isinstance(inputs, Tensor):
             self._check_clips(inputs, data_samples)
+        if mode == 'tensor':  # mmpose's forward drops the samples here
+            return self._forward(inputs, data_samples)
         return super().forward(inputs, data_samples, mode)
 
-    def neck_forward(self, inputs: Tensor,
-                     params: Optional[Dict] = None) -> Dict:
-        """Backbone once on all B*T frames, then the neck.
+    def _forward(self, inputs: Tensor,
+                 data_samples: OptSampleList = None) -> Tensor:
+        """Heatmaps (B, K, h, w) of (B, T, 3, H, W) clips, no decoding."""
+        fused = self.neck_forward(inputs, data_samples=data_samples)['fused']
+        return self.head.forward((fused, ))
+
+    def extract_clip_feats(self, inputs: Tensor) -> Tensor:
+        """Backbone once on all B*T frames.
 
         Args:
             inputs (Tensor): (B, T, 3, H, W), key frame first.
-            params (dict, optional): Held alignment parameters for the neck.
 
         Returns:
-            dict: The neck outputs (``fused`` (B, C, h, w), ...).
+            Tensor: (B, T, C, h, w), the backbone's last output per frame.
         """
         self._check_clips(inputs)
         b, t = inputs.shape[:2]
@@ -169,11 +199,159 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         with grad_ctx:
             feats = self.backbone(inputs.flatten(0, 1))
         feat = feats[-1] if isinstance(feats, (tuple, list)) else feats
-        return self.neck(feat.reshape(b, t, *feat.shape[1:]), params)
+        return feat.reshape(b, t, *feat.shape[1:])
+
+    def neck_from_features(self,
+                           feats: Tensor,
+                           data_samples: OptSampleList = None,
+                           warp_mats: Union[Tensor, np.ndarray, None] = None,
+                           flip: bool = False,
+                           params: Optional[Dict] = None) -> Dict:
+        """Resample to the key crop (``crop_mode='own'``), then the neck.
+
+        Args:
+            feats (Tensor): (B, T, C, h, w) backbone features, key first.
+            data_samples (list[PoseDataSample], optional): ``'own'``: their
+                metainfo gives ``input_size`` (W, H) and, without
+                ``warp_mats``, ``frame_warp_mats`` (T, 2, 3) each.
+            warp_mats (Tensor | np.ndarray, optional): (B, T, 2, 3) crop
+                affines (original image -> model input); overrides the
+                metainfo's. Ignored with ``crop_mode='key'``.
+            flip (bool): ``feats`` are of the horizontally flipped clip;
+                the affines are conjugated by the feature flip
+                x -> (w - 1) - x (an approximation, see
+                :mod:`fami_pose_mm.models.utils.crop_resample`).
+            params (dict, optional): Held alignment parameters for the neck.
+
+        Returns:
+            dict: The neck outputs (``fused`` (B, C, h, w), ...).
+        """
+        if feats.dim() != 5:
+            raise ValueError(f'expected backbone features (B, T, C, h, w), '
+                             f'got {tuple(feats.shape)}')
+        num_frames = getattr(self.neck, 'num_frames', None)
+        if num_frames is not None:
+            check_num_frames(num_frames, clip_length=feats.shape[1])
+        if self.crop_mode == 'own':
+            feats = resample_to_key(
+                feats, self._key_affines(feats, data_samples, warp_mats,
+                                         flip))
+        return self.neck(feats, params)
+
+    def _key_affines(self, feats: Tensor, data_samples: OptSampleList,
+                     warp_mats: Union[Tensor, np.ndarray, None],
+                     flip: bool) -> Tensor:
+        """(B, T, 2, 3) key -> frame-t feature affines of a batch."""
+        b, t, _, h, w = feats.shape
+        if warp_mats is None:
+            warp_mats = stack_frame_warp_mats(data_samples, t)
+        warp_mats = torch.as_tensor(warp_mats)
+        if tuple(warp_mats.shape) != (b, t, 2, 3):
+            raise ValueError(
+                f"crop_mode='own' needs warp_mats (frame_warp_mats) of shape "
+                f'(B, T, 2, 3) = ({b}, {t}, 2, 3) for features '
+                f'{tuple(feats.shape)}, got {tuple(warp_mats.shape)}')
+        input_size = None
+        if data_samples:
+            input_size = data_samples[0].metainfo.get('input_size')
+        if input_size is None:
+            raise ValueError("crop_mode='own' needs the model input size: "
+                             "data_samples[0].metainfo['input_size'] (W, H)")
+        affines = support_to_key_affines(warp_mats, input_size, (w, h))
+        return flip_affines(affines, w) if flip else affines
+
+    def neck_forward(self,
+                     inputs: Tensor,
+                     params: Optional[Dict] = None,
+                     data_samples: OptSampleList = None) -> Dict:
+        """Backbone once on all B*T frames, then the neck.
+
+        Args:
+            inputs (Tensor): (B, T, 3, H, W), key frame first.
+            params (dict, optional): Held alignment parameters for the neck.
+            data_samples (list[PoseDataSample], optional): Needed with
+                ``crop_mode='own'`` (their ``frame_warp_mats``).
+
+        Returns:
+            dict: The neck outputs (``fused`` (B, C, h, w), ...).
+        """
+        return self.neck_from_features(
+            self.extract_clip_feats(inputs), data_samples, params=params)
 
     def extract_feat(self, inputs: Tensor) -> Tuple[Tensor]:
-        """Fused key-frame feature, ``(fused,)`` with fused (B, C, h, w)."""
+        """Fused key-frame feature, ``(fused,)`` with fused (B, C, h, w).
+
+        ``crop_mode='key'`` only: ``'own'`` needs the data samples (use
+        :meth:`neck_forward`)."""
         return (self.neck_forward(inputs)['fused'], )
+
+    def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:
+        """Backbone, then :meth:`predict_from_features` (flip test when
+        ``test_cfg.flip_test``: the whole clip flipped on the last axis).
+
+        Args:
+            inputs (Tensor): (B, T, 3, H, W), key frame first.
+            data_samples (list[PoseDataSample]): B samples (key frame's
+                ``input_center``/``input_scale``/``input_size``; with
+                ``crop_mode='own'`` their ``frame_warp_mats``).
+
+        Returns:
+            list[PoseDataSample]: As :meth:`TopdownPoseEstimator.predict`.
+        """
+        feats = self.extract_clip_feats(inputs)
+        flip_feats = None
+        if self.test_cfg.get('flip_test', False):
+            flip_feats = self.extract_clip_feats(inputs.flip(-1))
+        return self.predict_from_features(feats, None, data_samples,
+                                          flip_feats)
+
+    def predict_from_features(
+            self,
+            feats: Tensor,
+            warp_mats: Union[Tensor, np.ndarray, None],
+            data_samples: SampleList,
+            flip_feats: Optional[Tensor] = None) -> SampleList:
+        """Neck, head and decoding from ready backbone features.
+
+        Args:
+            feats (Tensor): (B, T, C, h, w) backbone features of the clips
+                (:meth:`extract_clip_feats`), key frame first.
+            warp_mats (Tensor | np.ndarray, optional): (B, T, 2, 3) crop
+                affines for ``crop_mode='own'``; None reads the samples'
+                ``frame_warp_mats``. Ignored with ``crop_mode='key'``.
+            data_samples (list[PoseDataSample]): B samples, as
+                :meth:`predict`.
+            flip_feats (Tensor, optional): (B, T, C, h, w) features of the
+                horizontally flipped clips; given, the flip test averages
+                both heatmaps (``test_cfg``'s ``flip_mode`` and
+                ``shift_heatmap``).
+
+        The model's ``metainfo``, when set, is applied to the samples as
+        :meth:`forward` does in ``'predict'`` mode.
+
+        Returns:
+            list[PoseDataSample]: ``data_samples`` with ``pred_instances``
+            (``keypoints`` (1, K, 2) in image coordinates,
+            ``keypoint_scores`` (1, K)) and, with
+            ``test_cfg.output_heatmaps``, ``pred_fields.heatmaps``
+            (K, h, w).
+        """
+        if self.metainfo is not None:
+            for sample in data_samples:
+                sample.set_metainfo(self.metainfo)
+        fused = self.neck_from_features(feats, data_samples,
+                                        warp_mats)['fused']
+        head_feats = (fused, )
+        if flip_feats is not None:
+            fused_flip = self.neck_from_features(
+                flip_feats, data_samples, warp_mats, flip=True)['fused']
+            head_feats = [head_feats, (fused_flip, )]
+        test_cfg = dict(self.test_cfg, flip_test=flip_feats is not None)
+        preds = self.head.predict(head_feats, data_samples, test_cfg=test_cfg)
+        pred_fields = None
+        if isinstance(preds, tuple):
+            preds, pred_fields = preds
+        return self.add_pred_to_datasample(preds, pred_fields, data_samples)
 
     def _head_heatmaps(self, head, feats: Tensor) -> Tensor:
         """Run a head on (B, M, C, h, w) features -> (B, M, K, h, w)."""
@@ -186,12 +364,13 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
 
         Args:
             inputs (Tensor): (B, T, 3, H, W), key frame first.
-            data_samples (list[PoseDataSample]): Key-frame targets.
+            data_samples (list[PoseDataSample]): Key-frame targets (and,
+                with ``crop_mode='own'``, ``frame_warp_mats``).
 
         Returns:
             dict: ``loss_kpt``, ``acc_pose``, ``loss_kpt_aux``, ``loss_mi_*``.
         """
-        out = self.neck_forward(inputs)
+        out = self.neck_forward(inputs, data_samples=data_samples)
         gt = torch.stack([d.gt_fields.heatmaps for d in data_samples])
         weights = torch.cat(
             [d.gt_instance_labels.keypoint_weights for d in data_samples])
