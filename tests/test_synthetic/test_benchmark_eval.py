@@ -150,3 +150,19 @@ def test_aggregate_seeds_one_seed_and_bad_input():
         aggregate_seeds([])
     with pytest.raises(ValueError, match='seed run 1'):
         aggregate_seeds([_run([80, 84, 85, 86]), {'(a)': {}}])
+
+
+def test_tracking_rows_aggregate_over_seeds():
+    from fami_pose_mm.synthetic.tracked_eval import (TRACKING_KEYS,
+                                                     aggregate_tracking,
+                                                     format_tracking_table)
+    runs = [{'(a)': {k: 10.0 * s + i for i, k in enumerate(TRACKING_KEYS)}}
+            for s in (1, 2, 3)]
+    agg = aggregate_tracking(runs)
+    mean, std, values = agg['(a)']['MOTA']
+    assert values == [12.0, 22.0, 32.0]
+    assert mean == pytest.approx(22.0) and std == pytest.approx(10.0)
+    table = format_tracking_table(agg)
+    assert '| (a) | 20.0 ± 10.0 | 21.0 ± 10.0 | 22.0 ± 10.0 |' in table
+    with pytest.raises(ValueError, match='at least one run'):
+        aggregate_tracking([])

@@ -49,6 +49,21 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
     assert {p.name for p in (work / 'd_fami' / 'predictions').iterdir()
             } == test_videos
     assert all(v.endswith('_synthetic_test.json') for v in test_videos)
+    # the tracked inference step: (a) and (d) through the inferencer with
+    # the detection file and the tracker, scored with AP and MOTA
+    tracking = json.loads((work / 'tracking.json').read_text())
+    assert list(tracking['results']) == ['(a) single frame',
+                                         '(d) GTM + LCM + MI']
+    for row in tracking['results'].values():
+        assert set(row) == {'AP', 'degraded AP', 'MOTA', 'MOTP', 'Precision',
+                            'Recall', 'switches'}
+        assert row['MOTA'] <= 100.0
+    assert {p.name for p in (work / 'd_fami' / 'tracked_predictions'
+                             ).iterdir()} == test_videos
+    with open(work / 'd_fami' / 'tracked_predictions' /
+              sorted(test_videos)[0]) as f:
+        assert all(isinstance(a['track_id'], int)
+                   for a in json.load(f)['annotations'])
 
     # the seeds table reuses a finished run of the same seed and split
     seeds = runpy.run_path(
@@ -64,6 +79,7 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
     assert 'full FAMI: (d) - (a)' in (tmp_path / 'seeds' /
                                       'results.md').read_text()
     assert (work / 'results.md').read_text().count('| (') == 4
+    assert 'MOTA' in (tmp_path / 'seeds' / 'tracking.md').read_text()
     cap = cv2.VideoCapture(str(work / 'side_by_side.mp4'))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) > 0
 

@@ -10,7 +10,10 @@
 4. prints and saves the table of AP on all, clean, occluded, blurred and
    degraded (occluded or blurred) joints (``results.md`` /
    ``results.json`` in the work dir) and renders one sequence of the split
-   with (a) and (d) side by side (``side_by_side.mp4``).
+   with (a) and (d) side by side (``side_by_side.mp4``);
+5. runs (a) and (d) through the video inferencer with the split's
+   detection file and the tracker, and scores AP and MOTA
+   (``run_tracked_eval.py``; ``tracking.md`` / ``tracking.json``).
 
     python tools/synthetic/run_benchmark.py                  # full, <= 30 min on 2 CPU cores
     python tools/synthetic/run_benchmark.py --preset quick   # smoke run, a few minutes
@@ -36,6 +39,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import runpy
 import shutil
 import subprocess
 import sys
@@ -43,6 +47,9 @@ import time
 
 VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
             ('c_gtm_lcm', '(c) GTM + LCM'), ('d_fami', '(d) GTM + LCM + MI'))
+# Variants whose test-time boxes come from person tracks: trained here,
+# scored only by the tracked inference step (run_tracked_eval.py).
+TRACKED_ONLY = ('e_fami_own', )
 # Epochs of (a) and of (b)-(d), generator preset, extra options.
 PRESETS = dict(
     full=dict(epochs_a=8, epochs_fami=3, data='default', workers=2),
@@ -191,7 +198,7 @@ def main(argv=None) -> dict:
                 f'model.backbone.init_cfg.checkpoint={single_ckpt}',
                 f'model.head.init_cfg.checkpoint={single_ckpt}'
             ]
-            if variant == 'd_fami':
+            if variant in ('d_fami', 'e_fami_own'):
                 opts.append(
                     f'model.mi_predictor.init_cfg.checkpoint={single_ckpt}')
         opts += args.cfg_options
@@ -203,6 +210,9 @@ def main(argv=None) -> dict:
         ckpt = osp.join(vdir, f'epoch_{epochs}.pth')
         if variant.startswith('a_'):
             shutil.copyfile(ckpt, single_ckpt)
+        if variant in TRACKED_ONLY:
+            timings[variant] = time.time() - t0
+            continue
         print(f'[3/4] testing {title} on {args.split}')
         pred_dir = osp.join(vdir, 'predictions')
         run([
@@ -249,6 +259,15 @@ def finish(args, data_root, work_dir, results, timings, start) -> dict:
                                  osp.join(d_dir, video)],
                                 ['single frame', 'FAMI-Pose'], out)
         print(f'wrote {out} ({n} frames of {video[:-5]})')
+    if all(osp.isdir(osp.join(work_dir, v)) for v in ('a_single_frame',
+                                                      'd_fami')):
+        t0 = time.time()
+        tracked = runpy.run_path(
+            osp.join(osp.dirname(osp.abspath(__file__)),
+                     'run_tracked_eval.py'))['run_one']
+        tracked(work_dir, data_root, args.split, rerun=True)
+        print(f'tracked inference: {(time.time() - t0) / 60:.1f} min; '
+              f'benchmark total {(time.time() - start) / 60:.1f} min')
     return results
 
 

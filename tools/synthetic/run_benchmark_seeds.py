@@ -3,9 +3,11 @@
 
 For each data seed, a new dataset (``data/synthetic_seed<N>``) and the
 whole job of ``run_benchmark.py`` with that seed (its own model (a), then
-(b)-(d)), scored on ``test``; then the table of every cell and of every
+(b)-(e)), scored on ``test``; then the table of every cell and of every
 module's gain over the seeds (mean ± sample std), saved as ``results.md``
-and ``results.json`` in the work dir.
+and ``results.json`` in the work dir, and the tracked-inference table
+((a), (d), (e): AP and MOTA, ``run_tracked_eval.py``), saved as
+``tracking.md`` / ``tracking.json``.
 
     python tools/synthetic/run_benchmark_seeds.py            # seeds 1 2 3 (make benchmark-seeds)
     python tools/synthetic/run_benchmark_seeds.py --seeds 4 5 --work-dir work_dirs/more_seeds
@@ -97,6 +99,12 @@ def main(argv=None) -> dict:
         json.dump(dict(seeds=args.seeds, split=args.split,
                        preset=args.preset, minutes=minutes, command=command,
                        **agg), f, indent=1)
+    tracked = runpy.run_path(
+        osp.join(osp.dirname(osp.abspath(__file__)),
+                 'run_tracked_eval.py'))['main']
+    tracked(['--seeds', *map(str, args.seeds), '--seeds-work-dir',
+             args.work_dir, '--data-root-prefix', args.data_root_prefix,
+             '--split', args.split])
     return agg
 
 

@@ -1,0 +1,124 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Tracked inference on a split of the synthetic set, scored with the AP
+and the tracking metric (MOTA).
+
+Each video of the split goes through :class:`VideoPoseInferencer` as a
+user would run it: its frame folder, the split's detection file (the
+boxes ``mim test`` uses, same score threshold), the tracker of the
+config; one PoseTrack18 prediction file per video. The files are then
+scored against the per-video ground truth (whose people carry their
+track ids) with :func:`evaluate_posetrack` and
+:func:`evaluate_tracking`.
+"""
+import os
+import os.path as osp
+import time
+from typing import Dict, Sequence
+
+import numpy as np
+
+from fami_pose_mm.evaluation.functional import (evaluate_posetrack,
+                                                evaluate_tracking,
+                                                load_posetrack18_folders)
+from .benchmark_eval import evaluate_subsets
+
+#: Summary keys kept in the benchmark's results.
+TRACKING_KEYS = ('AP', 'degraded AP', 'MOTA', 'MOTP', 'Precision', 'Recall',
+                 'switches')
+
+
+def run_tracked_inference(config: str, checkpoint: str, data_root: str,
+                          split: str, out_dir: str,
+                          bbox_thr: float = 0.2) -> Dict[str, float]:
+    """Write ``out_dir/<video>.json`` for every video of ``split``.
+
+    Args:
+        config (str): The model's config.
+        checkpoint (str): Its weights.
+        data_root (str): The generated set.
+        split (str): ``'val'`` or ``'test'``.
+        out_dir (str): Output folder.
+        bbox_thr (float): Lowest detection score kept (the dataset's
+            ``det_score_thr``).
+
+    Returns:
+        dict: ``videos``, ``frames``, ``persons``, ``seconds``.
+    """
+    from fami_pose_mm.apis import VideoPoseInferencer
+    inferencer = VideoPoseInferencer(config, checkpoint, device='cpu')
+    gt_dir = osp.join(data_root, 'annotations', split)
+    boxes = osp.join(data_root, 'annotations',
+                     f'posetrack18_{split}_human_detections.json')
+    os.makedirs(out_dir, exist_ok=True)
+    stats = dict(videos=0, frames=0, persons=0)
+    start = time.perf_counter()
+    for name in sorted(f[:-5] for f in os.listdir(gt_dir)
+                       if f.endswith('.json')):
+        frames = osp.join(data_root, 'images', split, name)
+        for _ in inferencer(frames, bboxes_file=boxes,
+                            bboxes_video=int(name[:6]), bbox_thr=bbox_thr,
+                            out_json=osp.join(out_dir, f'{name}.json')):
+            pass
+        stats['videos'] += 1
+        stats['frames'] += inferencer.stats['frames']
+        stats['persons'] += inferencer.stats['persons']
+    stats['seconds'] = time.perf_counter() - start
+    return stats
+
+
+def score_tracked(data_root: str, split: str,
+                  pred_dir: str) -> Dict[str, float]:
+    """AP and tracking summary of the prediction files of a split.
+
+    Returns:
+        dict: ``AP`` (Total), ``degraded AP`` (occluded or blurred joints,
+        as in the benchmark's table), ``MOTA`` (Total), ``MOTP``,
+        ``Precision``, ``Recall`` and ``switches`` (all joints).
+    """
+    gt_dir = osp.join(data_root, 'annotations', split)
+    gts, preds, _ = load_posetrack18_folders(gt_dir, pred_dir, tracking=True)
+    track = evaluate_tracking(gts, preds)
+    summary = track['summary']
+    subsets = evaluate_subsets(
+        gt_dir, pred_dir,
+        osp.join(data_root, 'annotations',
+                 f'posetrack18_{split}_joint_flags.json'))
+    return dict(AP=evaluate_posetrack(gts, preds)['summary']['Total'],
+                **{'degraded AP': subsets['degraded']['AP']},
+                MOTA=summary['Total'], MOTP=summary['MOTP'],
+                Precision=summary['Precision'], Recall=summary['Recall'],
+                switches=int(track['num_switches'].sum()))
+
+
+def aggregate_tracking(runs: Sequence[Dict[str, dict]]) -> Dict:
+    """Mean and sample std over data seeds of every tracking cell.
+
+    Args:
+        runs (Sequence[dict]): One ``{variant: score_tracked(...)}`` per
+            data seed, the same variants in each.
+
+    Returns:
+        dict: ``{variant: {key: (mean, std, values)}}`` for
+        :data:`TRACKING_KEYS`; ``std`` uses ``ddof=1`` (0 for one seed).
+    """
+    if not runs:
+        raise ValueError('aggregate_tracking needs at least one run')
+    out = {}
+    for variant in runs[0]:
+        out[variant] = {}
+        for key in TRACKING_KEYS:
+            values = np.array([run[variant][key] for run in runs], float)
+            std = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+            out[variant][key] = (float(values.mean()), std, values.tolist())
+    return out
+
+
+def format_tracking_table(agg: Dict) -> str:
+    """Markdown table of :func:`aggregate_tracking`, ``mean ± std``."""
+    lines = ['| tracked inference | ' + ' | '.join(TRACKING_KEYS) + ' |',
+             '|' + '---|' * (len(TRACKING_KEYS) + 1)]
+    for variant, cells in agg.items():
+        lines.append(f'| {variant} | ' + ' | '.join(
+            f'{cells[k][0]:.1f} ± {cells[k][1]:.1f}' for k in TRACKING_KEYS)
+            + ' |')
+    return '\n'.join(lines)
