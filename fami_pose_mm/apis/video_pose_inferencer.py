@@ -23,12 +23,18 @@ from fami_pose_mm import utils as _checkpoint_loader  # noqa: F401
 from ..utils.frame_offsets import check_frame_offsets, check_num_frames
 from .bbox_file import BBoxFile
 from .checks import check_device, resolve_config_path, state_dict_mismatch
+from .feature_stream import FeatureStream
 from .frame_drawing import render_frame, scalar_circle_radius
 from .frame_reader import FrameSourceType, VideoFrameReader
 from .frame_window import FrameWindow, FrameWindowBuffer
 from .person_detector import PersonDetector
 from .person_tracker import PersonTracker, resolve_tracker_cfg
 from .run_outputs import RunOutputs
+from .stream_predictor import StreamingPredictor, person_results
+from .streaming import check_streaming, stream_parts
+
+#: ``predict(window) -> (PoseDataSample, track ids (N, ))`` of a run.
+Predict = Callable[[FrameWindow], Tuple[PoseDataSample, np.ndarray]]
 
 
 @INFERENCERS.register_module(name='video-pose-estimation')
@@ -46,6 +52,14 @@ class VideoPoseInferencer(Pose2DInferencer):
     consecutive key frames are linked into tracks by a
     :class:`PersonTracker` (MMDetection's ``ByteTracker``): every person
     gets a ``track_id``.
+
+    Streaming (``crop_mode='own'`` models, the default for them): boxes and
+    tracks are made as each frame is read, every person of the frame is
+    cropped with its own box and goes through the backbone once
+    (:class:`~.stream_predictor.StreamingPredictor`), and each key frame's
+    clips are assembled per track from the cached features
+    (:class:`~.feature_stream.FeatureStream`, which also states the rule
+    for a person missing from a supporting frame).
 
     Args:
         model (str | dict | Config): Pose config: a path, a
@@ -73,6 +87,10 @@ class VideoPoseInferencer(Pose2DInferencer):
             :data:`~fami_pose_mm.apis.person_tracker.DEFAULT_TRACKER`; a
             dict replaces the config's; False: no tracking, a person's
             ``track_id`` is its index within its frame.
+        streaming (bool, optional): None: stream exactly the
+            ``crop_mode='own'`` models. True needs such a model and
+            tracking; False refuses one (the clip path would crop every
+            frame with the key frame's box).
 
     Raises:
         FileNotFoundError: If a config or checkpoint path does not exist, or
@@ -81,8 +99,9 @@ class VideoPoseInferencer(Pose2DInferencer):
         ValueError: If the device is not available on this machine, the
             checkpoint does not match the config (mismatched keys listed),
             the offsets do not match the model's number of frames,
-            online mode meets a positive offset, or the tracker config
-            cannot be built.
+            online mode meets a positive offset, the tracker config
+            cannot be built, or ``streaming`` does not fit the model (see
+            above).
         ImportError: If the tracker needs ``lap`` and it is missing.
     """
 
@@ -98,7 +117,8 @@ class VideoPoseInferencer(Pose2DInferencer):
                  online: bool = False,
                  batch_size: int = 16,
                  show_progress: bool = False,
-                 tracker: Union[None, bool, dict] = None) -> None:
+                 tracker: Union[None, bool, dict] = None,
+                 streaming: Optional[bool] = None) -> None:
         if isinstance(model, str) and (model.endswith('.py')
                                        or '::' in model):
             model = resolve_config_path(model)
@@ -133,6 +153,12 @@ class VideoPoseInferencer(Pose2DInferencer):
                 'online mode uses past frames only, but frame_offsets '
                 f'{self.frame_offsets} has positive offsets; use an online '
                 'config (configs/inference/) or frame_offsets=(-2, -1)')
+        self.streaming = check_streaming(streaming, self.model,
+                                         self.tracker_cfg is not None)
+        if self.streaming:  # refuses a pipeline it cannot stream, now
+            StreamingPredictor(self.model, self.pipeline, self.collate_fn,
+                               self.frame_offsets, batch_size)
+        self.feature_stream: Optional[FeatureStream] = None
 
     def _load_weights_to_model(self, model, checkpoint, cfg) -> None:
         """Check that the checkpoint fits the model, then load it."""
@@ -182,26 +208,16 @@ class VideoPoseInferencer(Pose2DInferencer):
     def _make_inputs(self, window: FrameWindow, boxes: np.ndarray,
                      video_name: str) -> list:
         """Run the pipeline once per person box of the window."""
-        height, width = window.frames[0].shape[:2]
         paths = [f'{video_name}/{name}' for name in window.names]
-        data = []
-        for i, box in enumerate(boxes):
-            results = dict(
-                img=list(window.frames)
-                if self.frame_offsets else window.frames[0],
-                img_path=paths[0],
-                supporting_img_paths=paths[1:],
-                frame_offsets=self.frame_offsets,
-                id=i,
-                img_id=window.index,
-                category_id=1,
-                ori_shape=(height, width),
-                img_shape=(height, width),
-                bbox=box[None, :4].astype(np.float32),
-                bbox_score=box[4:5].astype(np.float32))
-            results.update(self.model.dataset_meta)
-            data.append(self.pipeline(results))
-        return data
+        img = list(window.frames) if self.frame_offsets else window.frames[0]
+        return [
+            self.pipeline(
+                person_results(img, paths[0], window.index, i, box,
+                               self.model.dataset_meta,
+                               supporting_img_paths=paths[1:],
+                               frame_offsets=self.frame_offsets))
+            for i, box in enumerate(boxes)
+        ]
 
     def predict_window(self,
                        window: FrameWindow,
@@ -293,7 +309,18 @@ class VideoPoseInferencer(Pose2DInferencer):
         All thresholds and drawing options hold for this call only. Each
         call is a new video for the tracker (fresh tracks, ids from 0); an
         undecodable frame is not given to it (a gap, as a frame in which
-        nobody was detected).
+        nobody was detected). When streaming, boxes, tracks and backbone
+        features are made as each frame is read (not when it becomes a key
+        frame); results are the same frames, delayed the same.
+
+        ``stats`` (of the last run started) also counts ``backbone_crops``
+        (crops through the backbone, flipped ones included) and
+        ``person_frames`` (person boxes of the decoded frames that were
+        cropped), and when streaming ``support_substituted`` /
+        ``support_from_key`` (supporting frames of a person missing from
+        them, see :class:`~.feature_stream.FeatureStream`) and
+        ``cache_peak_frames``; :attr:`feature_stream` is the run's stream
+        (None on the clip path).
 
         Args:
             inputs (str | int | list): See :class:`VideoFrameReader`.
@@ -363,22 +390,62 @@ class VideoPoseInferencer(Pose2DInferencer):
             return self._boxes(window, bbox_source, whole_frame, bbox_thr,
                                nms_thr)
 
-        process = partial(self._process, boxes_of=boxes_of, tracker=tracker,
-                          outputs=outputs, draw=draw, return_vis=return_vis,
+        parts = self._stream_parts if self.streaming else self._clip_parts
+        buffer, predict, counts = parts(boxes_of, tracker, reader.name)
+        process = partial(self._process, predict=predict,
+                          tracked=tracker is not None, outputs=outputs,
+                          draw=draw, return_vis=return_vis,
                           return_datasamples=return_datasamples,
                           video_name=reader.name)
-        return self._run(reader, process, outputs, bbox_source, tracker)
+        return self._run(reader, buffer, process, counts, outputs,
+                         bbox_source, tracker)
+
+    def _clip_parts(self, boxes_of: Callable[[FrameWindow], np.ndarray],
+                    tracker: Optional[PersonTracker],
+                    video_name: str) -> Tuple:
+        """Window buffer, ``predict`` and counts of the clip path: boxes
+        and tracks per key frame, each frame of a clip cropped with the
+        key frame's box."""
+        counts = dict(backbone_crops=0, person_frames=0)
+        crops_per_box = (1 + len(self.frame_offsets)) * (
+            2 if self.model.test_cfg.get('flip_test', False) else 1)
+
+        def predict(window: FrameWindow) -> Tuple:
+            boxes = boxes_of(window)
+            pred = self.predict_window(window, boxes, video_name)
+            ids = tracker(boxes, window.index) if tracker is not None \
+                else np.arange(len(boxes), dtype=np.int64)
+            counts['person_frames'] += len(boxes)
+            counts['backbone_crops'] += len(boxes) * crops_per_box
+            return pred, ids
+
+        return FrameWindowBuffer(self.frame_offsets), predict, lambda: counts
+
+    def _stream_parts(self, boxes_of: Callable[[FrameWindow], np.ndarray],
+                      tracker: PersonTracker, video_name: str) -> Tuple:
+        """Feature stream, ``predict`` and counts of streaming."""
+        predictor = StreamingPredictor(self.model, self.pipeline,
+                                       self.collate_fn, self.frame_offsets,
+                                       self.batch_size)
+        return stream_parts(
+            predictor, boxes_of, tracker, video_name,
+            partial(self._empty_sample, video_name=video_name))
 
     def _run(self, reader: VideoFrameReader,
-             process: Callable[[FrameWindow], Dict], outputs: RunOutputs,
+             buffer: Union[FrameWindowBuffer, FeatureStream],
+             process: Callable[[FrameWindow], Dict],
+             counts: Callable[[], Dict], outputs: RunOutputs,
              bbox_source: Optional[BBoxFile],
              tracker: Optional[PersonTracker]) -> Generator:
         """Read, process and write frame by frame; see :meth:`__call__`."""
-        buffer = FrameWindowBuffer(self.frame_offsets)
         progress = ProgressBar(len(reader)) if self.show_progress else None
+        self.feature_stream = buffer if self.streaming else None
         self.stats = dict(frames=0, persons=0, reads=0, unreadable=0,
                           boxes_outside=0, resized=0, tracks=0,
-                          track_fallbacks=0, seconds=0.0, partial=False)
+                          track_fallbacks=0, streaming=self.streaming,
+                          backbone_crops=0, person_frames=0,
+                          support_substituted=0, support_from_key=0,
+                          cache_peak_frames=0, seconds=0.0, partial=False)
         start = time.perf_counter()
         at = [0]  # the frame being read, buffered or processed
 
@@ -412,14 +479,15 @@ class VideoPoseInferencer(Pose2DInferencer):
         else:
             outputs.close()
         finally:
+            self.stats.update(counts())
             self._finish_stats(reader, outputs, bbox_source, tracker, start)
 
-    def _process(self, window: FrameWindow,
-                 boxes_of: Callable[[FrameWindow], np.ndarray],
-                 tracker: Optional[PersonTracker], outputs: RunOutputs,
-                 draw: dict, return_vis: bool, return_datasamples: bool,
-                 video_name: str) -> Dict:
-        """Predict, track, write and draw one key frame; its result dict."""
+    def _process(self, window: FrameWindow, predict: Predict, tracked: bool,
+                 outputs: RunOutputs, draw: dict, return_vis: bool,
+                 return_datasamples: bool, video_name: str) -> Dict:
+        """Predict, write and draw one key frame; its result dict.
+        ``predict`` gives the frame's sample and track ids; ``tracked``:
+        whether the ids are tracks (drawn) or indices within the frame."""
         vis = []
         if not window.readable:
             pred = self._empty_sample(window, video_name)
@@ -427,16 +495,13 @@ class VideoPoseInferencer(Pose2DInferencer):
             outputs.add_unreadable(window.index, window.name,
                                    self.model.dataset_meta['num_keypoints'])
         else:
-            boxes = boxes_of(window)
-            pred = self.predict_window(window, boxes, video_name)
-            ids = tracker(boxes, window.index) if tracker is not None \
-                else np.arange(len(boxes), dtype=np.int64)
+            pred, ids = predict(window)
             pred.pred_instances.track_ids = ids
             image = None
             if draw['enabled']:
                 image = render_frame(self.visualizer, window.name,
                                      window.frames[0], pred, draw,
-                                     ids if tracker is not None else None)
+                                     ids if tracked else None)
                 vis = [image] if return_vis else []
             outputs.add(window.index, window.name, pred.pred_instances,
                         image)

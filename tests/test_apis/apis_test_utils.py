@@ -188,15 +188,20 @@ def crossing_frames(boxes: np.ndarray, size=(320, 240)) -> list:
 
 
 def write_boxes_file(path: str, boxes: np.ndarray, scores=0.9,
-                     seed: int = 0) -> str:
+                     seed: int = 0, present=None) -> str:
     """A boxes JSON (``frame_index``, ``bbox`` xywh, ``score``) of (T, P, 4)
-    boxes, the people in a random order in every frame."""
+    boxes, the people in a random order in every frame; ``present`` (T, P)
+    bool leaves out the boxes where it is False."""
     rng = np.random.default_rng(seed)
     scores = np.broadcast_to(np.asarray(scores, np.float32),
                              boxes.shape[:2])
+    if present is None:
+        present = np.ones(boxes.shape[:2], bool)
     dets = []
     for t, people in enumerate(boxes):
         for p in rng.permutation(len(people)):
+            if not present[t, p]:
+                continue
             x1, y1, x2, y2 = (float(v) for v in people[p])
             dets.append(dict(frame_index=t, bbox=[x1, y1, x2 - x1, y2 - y1],
                              score=float(scores[t, p]), category_id=1))
@@ -210,3 +215,27 @@ def person_of(box, boxes_t: np.ndarray) -> int:
     dist = np.abs(boxes_t - np.asarray(box, np.float32)[None, :4]).max(1)
     assert dist.min() < 1e-2, (box, boxes_t)
     return int(dist.argmin())
+
+
+def tiny_own_pose_config(frame_offsets=(-2, -1, 1, 2),
+                         flip_test=True) -> Config:
+    """The tiny FAMI config with ``crop_mode='own'``: the clip variants of
+    the box and affine steps (each frame cropped with its own box when a
+    sample has ``frame_bboxes``) and ``frame_warp_mats`` packed."""
+    cfg = tiny_pose_config(frame_offsets, multi_frame=True)
+    cfg.model.crop_mode = 'own'
+    cfg.model.test_cfg = dict(flip_test=flip_test, flip_mode='heatmap',
+                              shift_heatmap=True)
+    clip_steps = dict(GetBBoxCenterScale='GetClipBBoxCenterScale',
+                      TopdownAffine='ClipTopdownAffine')
+    pipeline = []
+    for step in cfg.test_dataloader.dataset.pipeline:
+        step = dict(step, type=clip_steps.get(step['type'], step['type']))
+        if step['type'] == 'PackPoseInputs':
+            step['meta_keys'] = tuple(step['meta_keys']) + (
+                'frame_warp_mats', )
+        pipeline.append(step)
+    for loader in ('train_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.pipeline = pipeline
+        cfg[loader].dataset.crop_mode = 'own'
+    return cfg
