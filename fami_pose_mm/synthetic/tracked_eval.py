@@ -42,7 +42,9 @@ def run_tracked_inference(config: str, checkpoint: str, data_root: str,
             ``det_score_thr``).
 
     Returns:
-        dict: ``videos``, ``frames``, ``persons``, ``seconds``.
+        dict: ``videos``, ``frames``, ``persons``, ``person_frames`` and
+        ``backbone_crops`` (person-frames and crops through the backbone),
+        ``streaming`` (own-crop models stream), ``seconds``.
     """
     from fami_pose_mm.apis import VideoPoseInferencer
     inferencer = VideoPoseInferencer(config, checkpoint, device='cpu')
@@ -50,7 +52,8 @@ def run_tracked_inference(config: str, checkpoint: str, data_root: str,
     boxes = osp.join(data_root, 'annotations',
                      f'posetrack18_{split}_human_detections.json')
     os.makedirs(out_dir, exist_ok=True)
-    stats = dict(videos=0, frames=0, persons=0)
+    stats = dict(videos=0, frames=0, persons=0, person_frames=0,
+                 backbone_crops=0, streaming=bool(inferencer.streaming))
     start = time.perf_counter()
     for name in sorted(f[:-5] for f in os.listdir(gt_dir)
                        if f.endswith('.json')):
@@ -62,6 +65,8 @@ def run_tracked_inference(config: str, checkpoint: str, data_root: str,
         stats['videos'] += 1
         stats['frames'] += inferencer.stats['frames']
         stats['persons'] += inferencer.stats['persons']
+        stats['person_frames'] += inferencer.stats['person_frames']
+        stats['backbone_crops'] += inferencer.stats['backbone_crops']
     stats['seconds'] = time.perf_counter() - start
     return stats
 

@@ -1,5 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""Smoke run of the main job: generate, mim train / mim test (a)-(d), table."""
+"""Smoke run of the main job: generate, mim train / mim test (a)-(d), table,
+(e) and the tracked inference step."""
 import json
 import math
 import os.path as osp
@@ -52,8 +53,11 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
     # the tracked inference step: (a) and (d) through the inferencer with
     # the detection file and the tracker, scored with AP and MOTA
     tracking = json.loads((work / 'tracking.json').read_text())
-    assert list(tracking['results']) == ['(a) single frame',
-                                         '(d) GTM + LCM + MI']
+    assert list(tracking['results']) == [
+        '(a) single frame', '(d) GTM + LCM + MI', '(e) full FAMI, own crops']
+    # (e) streams: one backbone pass per person-frame (2 crops with flip)
+    e_stats = tracking['timings']['e_fami_own']
+    assert e_stats['backbone_crops'] == 2 * e_stats['person_frames'] > 0
     for row in tracking['results'].values():
         assert set(row) == {'AP', 'degraded AP', 'MOTA', 'MOTP', 'Precision',
                             'Recall', 'switches'}

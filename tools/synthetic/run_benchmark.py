@@ -11,7 +11,8 @@
    degraded (occluded or blurred) joints (``results.md`` /
    ``results.json`` in the work dir) and renders one sequence of the split
    with (a) and (d) side by side (``side_by_side.mp4``);
-5. runs (a) and (d) through the video inferencer with the split's
+5. runs (a), (d) and (e) (full FAMI trained with each frame cropped with
+   the person's own box) through the video inferencer with the split's
    detection file and the tracker, and scores AP and MOTA
    (``run_tracked_eval.py``; ``tracking.md`` / ``tracking.json``).
 
@@ -46,7 +47,8 @@ import sys
 import time
 
 VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
-            ('c_gtm_lcm', '(c) GTM + LCM'), ('d_fami', '(d) GTM + LCM + MI'))
+            ('c_gtm_lcm', '(c) GTM + LCM'), ('d_fami', '(d) GTM + LCM + MI'),
+            ('e_fami_own', '(e) full FAMI, own crops'))
 # Variants whose test-time boxes come from person tracks: trained here,
 # scored only by the tracked inference step (run_tracked_eval.py).
 TRACKED_ONLY = ('e_fami_own', )

@@ -30,7 +30,8 @@ import re
 import sys
 
 VARIANTS = (('a_single_frame', '(a) single frame'),
-            ('d_fami', '(d) GTM + LCM + MI'))
+            ('d_fami', '(d) GTM + LCM + MI'),
+            ('e_fami_own', '(e) full FAMI, own crops'))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
