@@ -16,8 +16,8 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from video_data_helpers import (CONFIGS, PT18_CLIP, load_json,  # noqa: E402
-                                write_json)
+from video_data_helpers import (CONFIGS, PT18_CLIP, dot_centroid,  # noqa
+                                load_json, write_json)
 
 from fami_pose_mm.datasets import PoseTrackVideoDataset  # noqa: E402
 
@@ -48,16 +48,6 @@ def _make_clip(tmp_path) -> str:
     return write_json(tmp_path / 'ann.json', ann)
 
 
-def _dot(frame: np.ndarray, ch: int):
-    """Intensity-weighted centroid of one colour's dot, None if absent."""
-    w = frame[ch].astype(np.float64) * (frame[ch] > 100)
-    w *= frame[[c for c in range(3) if c != ch]].max(0) < 100
-    if w.sum() < 255:
-        return None
-    ys, xs = np.mgrid[:w.shape[0], :w.shape[1]]
-    return np.array([(w * xs).sum(), (w * ys).sum()]) / w.sum()
-
-
 def test_every_frame_gets_the_same_augmentation(tmp_path):
     cfg = Config.fromfile(osp.join(CONFIGS, 'posetrack18_video.py'))
     pipeline = cfg.train_pipeline
@@ -81,7 +71,7 @@ def test_every_frame_gets_the_same_augmentation(tmp_path):
             inside = 8 < x < 280 and 8 < y < 376
             outside = not (-8 < x < 296 and -8 < y < 392)
             for frame in inputs:
-                found = _dot(frame, ch)
+                found = dot_centroid(frame, ch)
                 if outside:  # cropped away in every frame
                     assert found is None, (seed, ch)
                 if not inside:  # cut by the crop border: no exact centroid
