@@ -34,7 +34,8 @@ read here: ``frame_index``, ``image_id``, and the file name (the first of
 ``file_name`` of the image ``image_id``).
 
 A detection may carry a ``track_id`` (an int >= 0, e.g. from a tracker):
-datasets pass it on to the metric for tracking evaluation.
+datasets pass it on to the metric for tracking evaluation, and in
+``crop_mode='own'`` link a person's boxes across frames by it.
 """
 import json
 import math
