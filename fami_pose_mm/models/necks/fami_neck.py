@@ -125,7 +125,9 @@ class FAMINeck(BaseModule):
             raise ValueError(
                 f'FAMINeck expects features (B, {self.num_frames}, '
                 f'{self.in_channels}, H, W) (key frame first), got '
-                f'{tuple(feats.shape)}')
+                f'{tuple(feats.shape)}: model.neck.num_frames must be 1 + '
+                f'len(frame_offsets) and model.neck.in_channels the '
+                f'channels of the backbone output the head reads')
         params = params or {}
         b, t, c, h, w = feats.shape
         n = t - 1
