@@ -1,7 +1,8 @@
 # One command each: `make install`, `make test`, `make benchmark`.
 PYTHON ?= python
 
-.PHONY: install test test-fast benchmark benchmark-seeds benchmark-quick
+.PHONY: install test test-fast benchmark benchmark-tracking benchmark-seeds \
+	benchmark-quick
 
 install:
 	PYTHON=$(PYTHON) bash tools/install.sh
@@ -19,10 +20,17 @@ test-fast:
 benchmark:
 	$(PYTHON) tools/synthetic/run_benchmark.py --preset full
 
+# After `make benchmark`, on its work dir: variant (e) (own crops) and the
+# tracked inference of (a), (d), (e) through the video inferencer: AP, MOTA.
+benchmark-tracking:
+	$(PYTHON) tools/synthetic/run_benchmark.py --preset full --variants e_fami_own --tracked
+
 # The same job on data seeds 1, 2 and 3 (never used in the design):
-# mean +- std on test. About three times as long.
+# (a)-(e) and the tracked step, mean +- std on test.
 benchmark-seeds:
 	$(PYTHON) tools/synthetic/run_benchmark_seeds.py --preset full
 
+# A few minutes: the whole pipeline, (a)-(e) and the tracked step, tiny set.
 benchmark-quick:
-	$(PYTHON) tools/synthetic/run_benchmark.py --preset quick
+	$(PYTHON) tools/synthetic/run_benchmark.py --preset quick --tracked \
+		--variants a_single_frame b_gtm c_gtm_lcm d_fami e_fami_own

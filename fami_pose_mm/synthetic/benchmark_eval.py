@@ -147,8 +147,8 @@ def aggregate_seeds(runs: Sequence[Dict[str, Dict[str, dict]]]) -> Dict:
         dict: ``{'rows': {variant: {subset: (mean, std, values)}},
         'gains': {gain name: {subset: (mean, std, values)}}}``; ``std`` uses
         ``ddof=1`` (0 for a single seed); ``gains`` holds the rows of
-        :data:`GAINS` when the four variants (a)-(d) were run, else it is
-        empty.
+        :data:`GAINS` when the four variants (a)-(d) were run, the second
+        minus the first of two variants, else it is empty.
     """
     if not runs:
         raise ValueError('aggregate_seeds needs the results of at least one '
@@ -170,8 +170,11 @@ def aggregate_seeds(runs: Sequence[Dict[str, Dict[str, dict]]]) -> Dict:
         for v in variants
     }
     gains = {}
-    if len(variants) == 4:  # (a)-(d): every step can be formed
-        for name, hi, lo in GAINS:
+    steps = GAINS
+    if len(variants) == 2:  # a single-frame model and its video model
+        steps = ((f'{variants[1]} - {variants[0]}', 1, 0), )
+    if len(variants) in (2, 4):  # (a)-(d): every step can be formed
+        for name, hi, lo in steps:
             gains[name] = {
                 s: stats([
                     run[variants[hi]][s]['AP'] - run[variants[lo]][s]['AP']

@@ -50,8 +50,18 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
     assert {p.name for p in (work / 'd_fami' / 'predictions').iterdir()
             } == test_videos
     assert all(v.endswith('_synthetic_test.json') for v in test_videos)
-    # the tracked inference step: (a) and (d) through the inferencer with
-    # the detection file and the tracker, scored with AP and MOTA
+    # `make benchmark` stops at the table; `make benchmark-tracking` then
+    # trains (e) on the same work dir, keeps the table and runs the tracked
+    # inference step: (a), (d), (e) through the inferencer with the
+    # detection file and the tracker, scored with AP and MOTA
+    assert not (work / 'tracking.json').exists()
+    table_before = (work / 'results.json').read_text()
+    assert script['main']([
+        '--preset', 'quick', '--data-root',
+        str(tmp_path / 'data'), '--work-dir',
+        str(work), '--variants', 'e_fami_own', '--tracked'
+    ]) == {}
+    assert (work / 'results.json').read_text() == table_before
     tracking = json.loads((work / 'tracking.json').read_text())
     assert list(tracking['results']) == [
         '(a) single frame', '(d) GTM + LCM + MI', '(e) full FAMI, own crops']

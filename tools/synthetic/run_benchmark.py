@@ -11,12 +11,15 @@
    degraded (occluded or blurred) joints (``results.md`` /
    ``results.json`` in the work dir) and renders one sequence of the split
    with (a) and (d) side by side (``side_by_side.mp4``);
-5. runs (a), (d) and (e) (full FAMI trained with each frame cropped with
-   the person's own box) through the video inferencer with the split's
-   detection file and the tracker, and scores AP and MOTA
-   (``run_tracked_eval.py``; ``tracking.md`` / ``tracking.json``).
+5. with ``--tracked``: runs (a), (d) and (e) (full FAMI trained with each
+   frame cropped with the person's own box, ``--variants e_fami_own``)
+   through the video inferencer with the split's detection file and the
+   tracker, and scores AP and MOTA (``run_tracked_eval.py``;
+   ``tracking.md`` / ``tracking.json``).
 
-    python tools/synthetic/run_benchmark.py                  # full, <= 30 min on 2 CPU cores
+    python tools/synthetic/run_benchmark.py        # (a)-(d), <= 30 min on 2 CPU cores
+    # then (e) and the tracked inference step on the same work dir
+    python tools/synthetic/run_benchmark.py --variants e_fami_own --tracked
     python tools/synthetic/run_benchmark.py --preset quick   # smoke run, a few minutes
     # a design run: another setting, scored on val
     python tools/synthetic/run_benchmark.py --split val --work-dir work_dirs/x
@@ -48,10 +51,19 @@ import time
 
 VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
             ('c_gtm_lcm', '(c) GTM + LCM'), ('d_fami', '(d) GTM + LCM + MI'),
-            ('e_fami_own', '(e) full FAMI, own crops'))
+            ('e_fami_own', '(e) full FAMI, own crops'),
+            ('a_res18_single_frame', '(a) ResNet-18 single frame'),
+            ('d_res18_fami', '(d) ResNet-18 full FAMI'))
 # Variants whose test-time boxes come from person tracks: trained here,
 # scored only by the tracked inference step (run_tracked_eval.py).
 TRACKED_ONLY = ('e_fami_own', )
+# What `make benchmark` runs: the AP table.
+TABLE_VARIANTS = ('a_single_frame', 'b_gtm', 'c_gtm_lcm', 'd_fami')
+# The single-frame model each video variant starts from (default: (a)):
+# the second backbone family, wrapped by configs/synthetic/d_res18_fami.py.
+STARTS_FROM = dict(d_res18_fami='a_res18_single_frame')
+# Video variants with the MI objective (its frozen predictor loads (a)).
+WITH_MI = ('d_fami', 'e_fami_own', 'd_res18_fami')
 # Epochs of (a) and of (b)-(d), generator preset, extra options.
 PRESETS = dict(
     full=dict(epochs_a=8, epochs_fami=3, data='default', workers=2),
@@ -78,9 +90,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--variants',
         nargs='+',
-        default=[v for v, _ in VARIANTS],
+        default=list(TABLE_VARIANTS),
         choices=[v for v, _ in VARIANTS],
-        help='variants to run; (b)-(d) need (a)\'s checkpoint')
+        help='variants to run (default: the table\'s, (a)-(d)); (b)-(e) '
+        'need (a)\'s checkpoint')
+    parser.add_argument(
+        '--tracked',
+        action='store_true',
+        help='after the table, run (a), (d) and (e) of the work dir through '
+        'the video inferencer with the tracker and score AP and MOTA')
     parser.add_argument(
         '--single-frame-checkpoint',
         help='model (a) that (b)-(d) start from; default: '
@@ -176,8 +194,6 @@ def main(argv=None) -> dict:
     timings['generate'] = time.time() - start
 
     common = data_options(data_root, preset['workers'], args.split)
-    single_ckpt = args.single_frame_checkpoint or osp.join(
-        work_dir, 'a_single_frame.pth')
     results = {}
     for variant, title in VARIANTS:
         if variant not in args.variants:
@@ -191,16 +207,19 @@ def main(argv=None) -> dict:
             f'train_cfg.val_interval={epochs + 1}',
             f'randomness.seed={args.seed}'
         ]
+        start_from = STARTS_FROM.get(variant, 'a_single_frame')
+        single_ckpt = args.single_frame_checkpoint or osp.join(
+            work_dir, f'{start_from}.pth')
         if not variant.startswith('a_'):
             if not osp.exists(single_ckpt):
                 raise FileNotFoundError(
-                    f'{single_ckpt} is missing: run variant a_single_frame '
+                    f'{single_ckpt} is missing: run variant {start_from} '
                     'first or pass --single-frame-checkpoint')
             opts += [
                 f'model.backbone.init_cfg.checkpoint={single_ckpt}',
                 f'model.head.init_cfg.checkpoint={single_ckpt}'
             ]
-            if variant in ('d_fami', 'e_fami_own'):
+            if variant in WITH_MI:
                 opts.append(
                     f'model.mi_predictor.init_cfg.checkpoint={single_ckpt}')
         opts += args.cfg_options
@@ -211,7 +230,7 @@ def main(argv=None) -> dict:
              '--cfg-options'] + opts, osp.join(work_dir, f'{variant}_train.log'))
         ckpt = osp.join(vdir, f'epoch_{epochs}.pth')
         if variant.startswith('a_'):
-            shutil.copyfile(ckpt, single_ckpt)
+            shutil.copyfile(ckpt, osp.join(work_dir, f'{variant}.pth'))
         if variant in TRACKED_ONLY:
             timings[variant] = time.time() - t0
             continue
@@ -235,7 +254,30 @@ def main(argv=None) -> dict:
 
 
 def finish(args, data_root, work_dir, results, timings, start) -> dict:
-    """Print and save the table; render the side-by-side video."""
+    """Print and save the table; render the side-by-side video; with
+    ``--tracked``, the tracked inference step.
+
+    A run of tracked-only variants (``--variants e_fami_own``) leaves the
+    work dir's table as it is.
+    """
+    if results:
+        save_table(args, data_root, work_dir, results, timings, start)
+    else:
+        print('[4/4] no table variant was run: the work dir\'s results.md '
+              'is left as it is')
+    if args.tracked:
+        t0 = time.time()
+        tracked = runpy.run_path(
+            osp.join(osp.dirname(osp.abspath(__file__)),
+                     'run_tracked_eval.py'))['run_one']
+        tracked(work_dir, data_root, args.split, rerun=True)
+        print(f'tracked inference: {(time.time() - t0) / 60:.1f} min; '
+              f'benchmark total {(time.time() - start) / 60:.1f} min')
+    return results
+
+
+def save_table(args, data_root, work_dir, results, timings, start) -> None:
+    """Print and save the AP table; render (a) and (d) side by side."""
     from fami_pose_mm.synthetic.benchmark_eval import format_table
     from fami_pose_mm.synthetic.compare_video import render_side_by_side
     print('[4/4] results')
@@ -261,16 +303,6 @@ def finish(args, data_root, work_dir, results, timings, start) -> dict:
                                  osp.join(d_dir, video)],
                                 ['single frame', 'FAMI-Pose'], out)
         print(f'wrote {out} ({n} frames of {video[:-5]})')
-    if all(osp.isdir(osp.join(work_dir, v)) for v in ('a_single_frame',
-                                                      'd_fami')):
-        t0 = time.time()
-        tracked = runpy.run_path(
-            osp.join(osp.dirname(osp.abspath(__file__)),
-                     'run_tracked_eval.py'))['run_one']
-        tracked(work_dir, data_root, args.split, rerun=True)
-        print(f'tracked inference: {(time.time() - t0) / 60:.1f} min; '
-              f'benchmark total {(time.time() - start) / 60:.1f} min')
-    return results
 
 
 if __name__ == '__main__':

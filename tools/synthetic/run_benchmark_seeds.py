@@ -3,11 +3,11 @@
 
 For each data seed, a new dataset (``data/synthetic_seed<N>``) and the
 whole job of ``run_benchmark.py`` with that seed (its own model (a), then
-(b)-(e)), scored on ``test``; then the table of every cell and of every
-module's gain over the seeds (mean ± sample std), saved as ``results.md``
-and ``results.json`` in the work dir, and the tracked-inference table
-((a), (d), (e): AP and MOTA, ``run_tracked_eval.py``), saved as
-``tracking.md`` / ``tracking.json``.
+(b)-(e), ``--tracked``), scored on ``test``; then the table of every cell and
+of every module's gain over the seeds (mean ± sample std), saved as
+``results.md`` and ``results.json`` in the work dir, and the
+tracked-inference table ((a), (d), (e): AP and MOTA,
+``run_tracked_eval.py``), saved as ``tracking.md`` / ``tracking.json``.
 
     python tools/synthetic/run_benchmark_seeds.py            # seeds 1 2 3 (make benchmark-seeds)
     python tools/synthetic/run_benchmark_seeds.py --seeds 4 5 --work-dir work_dirs/more_seeds
@@ -43,6 +43,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--data-root-prefix', default='data/synthetic_seed',
                         help='each seed\'s data in <prefix><seed>')
     parser.add_argument('--work-dir', default='work_dirs/synthetic_seeds')
+    parser.add_argument(
+        '--variants', nargs='+',
+        help='run_benchmark.py variants; default (a)-(e) and the tracked '
+        'step; e.g. a_res18_single_frame d_res18_fami for the second '
+        'backbone')
     parser.add_argument('--rerun', action='store_true',
                         help='run seeds again whose results exist')
     args = parser.parse_args(argv)
@@ -59,6 +64,10 @@ def main(argv=None) -> dict:
                                     'run_benchmark.py'))
     from fami_pose_mm.synthetic.benchmark_eval import (aggregate_seeds,
                                                        format_seed_table)
+    variants = args.variants or [
+        v for v, _ in bench['VARIANTS'] if 'res18' not in v]
+    tracked = 'd_fami' in variants
+    num_table = len([v for v in variants if v not in bench['TRACKED_ONLY']])
     start = time.time()
     runs, minutes = [], {}
     for seed in args.seeds:
@@ -69,7 +78,7 @@ def main(argv=None) -> dict:
                 old = json.load(f)
             if (old.get('split'), old.get('preset'), old.get('seed')) == (
                     args.split, args.preset, seed) and len(
-                        old['results']) == 4:
+                        old['results']) == num_table:
                 print(f'=== data seed {seed}: reusing {saved}')
                 runs.append(old['results'])
                 minutes[seed] = old.get('minutes')
@@ -79,8 +88,8 @@ def main(argv=None) -> dict:
         runs.append(bench['main']([
             '--preset', args.preset, '--seed', str(seed), '--split',
             args.split, '--data-root', f'{args.data_root_prefix}{seed}',
-            '--work-dir', work
-        ]))
+            '--work-dir', work, '--variants', *variants
+        ] + ['--tracked'] * tracked))
         minutes[seed] = (time.time() - t0) / 60
     agg = aggregate_seeds(runs)
     table = format_seed_table(agg)
@@ -99,12 +108,14 @@ def main(argv=None) -> dict:
         json.dump(dict(seeds=args.seeds, split=args.split,
                        preset=args.preset, minutes=minutes, command=command,
                        **agg), f, indent=1)
-    tracked = runpy.run_path(
+    if not tracked:
+        return agg
+    tracked_main = runpy.run_path(
         osp.join(osp.dirname(osp.abspath(__file__)),
                  'run_tracked_eval.py'))['main']
-    tracked(['--seeds', *map(str, args.seeds), '--seeds-work-dir',
-             args.work_dir, '--data-root-prefix', args.data_root_prefix,
-             '--split', args.split])
+    tracked_main(['--seeds', *map(str, args.seeds), '--seeds-work-dir',
+                  args.work_dir, '--data-root-prefix', args.data_root_prefix,
+                  '--split', args.split])
     return agg
 
 
