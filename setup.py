@@ -40,6 +40,7 @@ setup(
     extras_require={
         'tests': read_requirements('tests'),
         'optional': read_requirements('optional'),
+        'deploy': read_requirements('deploy'),
     },
     classifiers=[
         'License :: OSI Approved :: Apache Software License',

@@ -39,7 +39,9 @@ for name, wanted in [('torch', '2.14.1'), ('torchvision', '0.29.1'),
                      ('mmengine', '0.10.7'), ('mmdet', '3.3.0'),
                      ('mmpose', '1.3.2'), ('openmim', '0.3.9'),
                      ('xtcocotools', None), ('lap', '0.5.13'),
+                     ('av', '18.1.0'),
                      ('pytest', None), ('motmetrics', '1.4.0'),
+                     ('onnx', None), ('onnxruntime', None),
                      ('fami_pose_mm', None)]:
     need(name, wanted)
 import mmcv.ops  # noqa: F401  compiled ops present
@@ -47,6 +49,9 @@ import mmpose.models  # noqa: F401  needs mmcv ops and mmdet
 import fami_pose_mm  # noqa: F401
 from xtcocotools.coco import COCO  # noqa: F401  built against numpy 2
 import lap  # noqa: F401  mmdet's ByteTracker (video inference tracking)
+from fami_pose_mm.utils.video_writer import h264_encoder
+if h264_encoder() is None:
+    sys.exit('PyAV (av) has no H.264 encoder: rendered videos would be mp4v')
 where = os.path.dirname(os.path.dirname(os.path.abspath(fami_pose_mm.__file__)))
 if os.path.realpath(where) != os.path.realpath(os.environ['FAMI_REPO']):
     sys.exit(f'fami_pose_mm is installed from {where}, not from this checkout')
@@ -83,8 +88,9 @@ fi
 log "5/7 mmdet, mmpose, openmim without their declared dependencies"
 pip_install --no-deps -r requirements/mminstall.txt
 
-log "6/7 test dependencies and fami_pose_mm (editable)"
+log "6/7 test and deploy (ONNX) dependencies, fami_pose_mm (editable)"
 pip_install -r requirements/tests.txt
+pip_install -r requirements/deploy.txt
 where=$(cd / && $PYTHON -c 'import os, fami_pose_mm; print(os.path.realpath(os.path.dirname(os.path.dirname(fami_pose_mm.__file__))))' 2>/dev/null || true)
 if [ "$where" != "$(realpath "$REPO")" ]; then
     pip_install --no-deps --no-build-isolation -e .

@@ -96,7 +96,8 @@ def render_frame(visualizer, name: str, frame: np.ndarray,
         frame (np.ndarray): BGR frame (H, W, 3).
         pred (PoseDataSample): Its predictions.
         draw (dict): ``draw_bbox``, ``kpt_thr``, ``radius``, ``thickness``,
-            ``show``, ``wait_time``.
+            ``show``, ``wait_time`` and, optionally, ``black_background``
+            (draw on a black image of the frame's size).
         track_ids (np.ndarray, optional): (N, ) ids of the persons; None
             (no tracking): no ids, boxes in the visualizer's colour.
 
@@ -107,6 +108,8 @@ def render_frame(visualizer, name: str, frame: np.ndarray,
     visualizer.radius = draw['radius']
     visualizer.line_width = draw['thickness']
     num = len(pred.pred_instances)
+    if draw.get('black_background', False):
+        frame = np.zeros_like(frame)
     image = visualizer.add_datasample(
         name,
         mmcv.bgr2rgb(frame),

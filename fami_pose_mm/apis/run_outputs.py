@@ -1,19 +1,17 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """The output files of one inference run, kept when the run stops early."""
-import os
-import os.path as osp
 import warnings
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import mmcv
 import numpy as np
 from mmengine.structures import InstanceData
 
+from ..fileio import MMPosePredictionWriter
+from ..utils.video_writer import VideoFileWriter, check_video_file
 from .checks import check_writable_file
 from .posetrack_writer import PoseTrackJsonWriter
-
-FOURCC = 'mp4v'
 
 
 def letterbox(image: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
@@ -39,48 +37,60 @@ def letterbox(image: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
 
 
 class RunOutputs:
-    """The rendered video and the PoseTrack18 JSON file of one run.
+    """The rendered video, the PoseTrack18 JSON file and MMPose's prediction
+    file of one run.
 
-    Both are checked before the first frame. The video has one frame per
-    input frame, all of the first frame's size: a frame of another size is
-    letterboxed to it (a warning at the first, counted in ``resized``), an
-    undecodable frame is black. :meth:`close` always leaves both files
+    All are checked before the first frame. The video (H.264 when PyAV is
+    installed, see :mod:`fami_pose_mm.utils.video_writer`) has one frame
+    per input frame, all of the first frame's size: a frame of another size
+    is letterboxed to it (a warning at the first, counted in ``resized``),
+    an undecodable frame is black. :meth:`close` always leaves the files
     readable: the video closed and the JSON written, marked partial
     (``info.partial``, ``info.stopped_at_frame``, ``info.reason``) when the
-    run stopped before its end.
+    run stopped before its end. MMPose's prediction file (a list of frames,
+    no room for a mark) then holds the frames done.
 
     Args:
         video_name (str): Name of the input (prefix of the frame names).
         out_video (str, optional): Video file to write (mp4).
-        out_json (str, optional): JSON file to write.
+        out_json (str, optional): PoseTrack18 JSON file to write.
         fps (float): Frame rate of the video.
+        pred_file (str, optional): MMPose prediction file to write (see
+            :mod:`fami_pose_mm.fileio.mmpose_predictions`).
 
     Raises:
-        PermissionError: If an output file cannot be written, or OpenCV
-            cannot write a video of that name.
+        PermissionError: If an output file cannot be written, or no video
+            writer fits the video's file name.
     """
 
     def __init__(self,
                  video_name: str,
                  out_video: Optional[str] = None,
                  out_json: Optional[str] = None,
-                 fps: float = 25.0) -> None:
-        for path in (out_video, out_json):
+                 fps: float = 25.0,
+                 pred_file: Optional[str] = None) -> None:
+        for path in (out_video, out_json, pred_file):
             if path:
                 check_writable_file(path)
         if out_video:
-            _check_video_writer(out_video, fps)
+            check_video_file(out_video, fps)
         self.out_video, self.out_json, self.fps = out_video, out_json, fps
+        self.pred_file = pred_file
         self.writer = PoseTrackJsonWriter(video_name) if out_json else None
-        self.video: Optional[cv2.VideoWriter] = None
+        self.mmpose = MMPosePredictionWriter() if pred_file else None
+        self.video: Optional[VideoFileWriter] = None
         self.size: Optional[Tuple[int, int]] = None
         self.frames = 0
         self.resized = 0
         self.unreadable: List[int] = []
         self._blank_pending = 0
 
-    def add(self, index: int, name: str, instances: InstanceData,
-            image: Optional[np.ndarray]) -> None:
+    def add(self,
+            index: int,
+            name: str,
+            instances: InstanceData,
+            image: Optional[np.ndarray],
+            people: Sequence[Dict] = ()) -> None:
         """Add one processed frame.
 
         Args:
@@ -92,7 +102,11 @@ class RunOutputs:
                 (without: the index within the frame).
             image (np.ndarray, optional): The rendered RGB frame (H, W, 3);
                 needed when a video is written.
+            people (Sequence[dict]): The frame's instance dicts (the
+                inferencer's ``predictions[0]``); needed for ``pred_file``.
         """
+        if self.mmpose is not None:
+            self.mmpose.add_frame(index, people)
         if self.writer is not None:
             self.writer.add_frame(index, name, instances.keypoints,
                                   instances.keypoint_scores,
@@ -113,6 +127,8 @@ class RunOutputs:
             num_keypoints (int): K of the model.
         """
         self.unreadable.append(index)
+        if self.mmpose is not None:
+            self.mmpose.add_frame(index, [])
         if self.writer is not None:
             self.writer.add_frame(index, name,
                                   np.zeros((0, num_keypoints, 2)),
@@ -129,11 +145,7 @@ class RunOutputs:
                image: Optional[np.ndarray]) -> None:
         if self.video is None:
             self.size = (image.shape[1], image.shape[0])
-            self.video = cv2.VideoWriter(self.out_video,
-                                         cv2.VideoWriter_fourcc(*FOURCC),
-                                         self.fps, self.size)
-            if not self.video.isOpened():
-                raise PermissionError(f'cannot write video {self.out_video}')
+            self.video = VideoFileWriter(self.out_video, self.fps)
             for _ in range(self._blank_pending):
                 self.video.write(np.zeros_like(image))
         if image is None:
@@ -164,7 +176,7 @@ class RunOutputs:
             str: What was written, for messages (empty if nothing).
         """
         if self.video is not None:
-            self.video.release()
+            self.video.close()
             self.video = None
         written = []
         if self.writer is not None:
@@ -175,21 +187,9 @@ class RunOutputs:
             self.writer.dump(self.out_json)
             partial = ', marked partial' if stopped_at is not None else ''
             written.append(f'{self.out_json} ({self.frames} frames{partial})')
+        if self.mmpose is not None:
+            self.mmpose.dump(self.pred_file)
+            written.append(f'{self.pred_file} ({self.frames} frames)')
         if self.out_video is not None and self.size is not None:
             written.append(f'{self.out_video} ({self.frames} frames)')
         return ', '.join(written)
-
-
-def _check_video_writer(path: str, fps: float) -> None:
-    """Whether OpenCV can write a video of this name (container, codec)."""
-    existed = osp.exists(path)
-    video = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*FOURCC), fps,
-                            (64, 64))
-    opened = video.isOpened()
-    video.release()
-    if not existed and osp.exists(path):
-        os.remove(path)
-    if not opened:
-        raise PermissionError(
-            f'cannot write video {path}: OpenCV has no writer for this file '
-            f'name with the {FOURCC} codec (use a .mp4 file)')

@@ -17,9 +17,11 @@ from mmengine.structures import InstanceData
 from mmengine.utils import ProgressBar
 from mmpose.apis.inferencers import Pose2DInferencer
 from mmpose.registry import INFERENCERS
-from mmpose.structures import PoseDataSample, merge_data_samples
+from mmpose.structures import (PoseDataSample, merge_data_samples,
+                               split_instances)
 
 from fami_pose_mm import utils as _checkpoint_loader  # noqa: F401
+from ..deployment.backend import check_backend
 from ..utils.frame_offsets import check_frame_offsets, check_num_frames
 from .bbox_file import BBoxFile
 from .checks import check_device, resolve_config_path, state_dict_mismatch
@@ -27,6 +29,8 @@ from .feature_stream import FeatureStream
 from .frame_drawing import render_frame, scalar_circle_radius
 from .frame_reader import FrameSourceType, VideoFrameReader
 from .frame_window import FrameWindow, FrameWindowBuffer
+from .mmpose_compat import (WHOLE_IMAGE, check_call_options, output_paths,
+                            pose2d_alias, reject_keywords)
 from .person_detector import PersonDetector
 from .person_tracker import PersonTracker, resolve_tracker_cfg
 from .run_outputs import RunOutputs
@@ -61,17 +65,24 @@ class VideoPoseInferencer(Pose2DInferencer):
     (:class:`~.feature_stream.FeatureStream`, which also states the rule
     for a person missing from a supporting frame).
 
+    Constructed and called as MMPose's ``MMPoseInferencer`` /
+    ``Pose2DInferencer`` (docs/inference.md, section MMPose inferencer
+    API); the boxes file, online mode, tracking and the PoseTrack JSON are
+    additional keywords.
+
     Args:
         model (str | dict | Config): Pose config: a path, a
             ``'<package>::<path>'`` of an installed package's configs, or
-            an object.
+            an object. ``pose2d`` is its ``MMPoseInferencer`` name.
         weights (str, optional): Pose checkpoint (a path or an http(s)
             URL); None = random weights.
         device (str, optional): ``'cpu'``, ``'cuda'``, ``'cuda:1'``... None
             picks CUDA when available.
         scope (str): Registry scope. Defaults to ``'mmpose'``.
         det_model (str | Config, optional): MMDetection config of the person
-            detector. None: boxes come from a file or the whole frame.
+            detector. None: boxes come from a file or the whole frame;
+            ``'whole_image'`` (as in MMPose): the whole frame unless a call
+            gives a ``bboxes_file``.
         det_weights (str, optional): Detector checkpoint.
         det_cat_ids (int | Sequence[int]): Detector labels kept as persons
             (COCO person = 0).
@@ -91,6 +102,14 @@ class VideoPoseInferencer(Pose2DInferencer):
             ``crop_mode='own'`` models. True needs such a model and
             tracking; False refuses one (the clip path would crop every
             frame with the key frame's box).
+        pose2d (str | dict | Config, optional): ``MMPoseInferencer``'s name
+            of ``model``.
+        pose2d_weights (str, optional): ``MMPoseInferencer``'s name of
+            ``weights``.
+        backend (str): ``'pytorch'`` (default) or ``'onnxruntime'``: run
+            the graphs of an ONNX export (``weights`` is then its folder,
+            written by ``tools/deployment/export_onnx.py``) on ONNX
+            Runtime, see :class:`~fami_pose_mm.deployment.OnnxPoseModel`.
 
     Raises:
         FileNotFoundError: If a config or checkpoint path does not exist, or
@@ -100,13 +119,15 @@ class VideoPoseInferencer(Pose2DInferencer):
             checkpoint does not match the config (mismatched keys listed),
             the offsets do not match the model's number of frames,
             online mode meets a positive offset, the tracker config
-            cannot be built, or ``streaming`` does not fit the model (see
-            above).
-        ImportError: If the tracker needs ``lap`` and it is missing.
+            cannot be built, ``streaming`` does not fit the model (see
+            above), a model is given under both names (or none), or
+            ``backend`` is unknown or its export does not fit the config.
+        ImportError: If the tracker needs ``lap`` and it is missing, or
+            ``backend='onnxruntime'`` meets no ``onnxruntime``.
     """
 
     def __init__(self,
-                 model: Union[ModelType, str],
+                 model: Union[ModelType, str, None] = None,
                  weights: Optional[str] = None,
                  device: Optional[str] = None,
                  scope: str = 'mmpose',
@@ -118,12 +139,17 @@ class VideoPoseInferencer(Pose2DInferencer):
                  batch_size: int = 16,
                  show_progress: bool = False,
                  tracker: Union[None, bool, dict] = None,
-                 streaming: Optional[bool] = None) -> None:
+                 streaming: Optional[bool] = None,
+                 pose2d: Union[ModelType, str, None] = None,
+                 pose2d_weights: Optional[str] = None,
+                 backend: str = 'pytorch') -> None:
+        model, weights = pose2d_alias(model, weights, pose2d, pose2d_weights)
+        self.backend = check_backend(backend, weights)
         if isinstance(model, str) and (model.endswith('.py')
                                        or '::' in model):
             model = resolve_config_path(model)
-        if weights is not None and '://' not in weights \
-                and not osp.isfile(weights):
+        if backend == 'pytorch' and weights is not None \
+                and '://' not in weights and not osp.isfile(weights):
             raise FileNotFoundError(f'pose checkpoint {weights} does not '
                                     'exist')
         if batch_size < 1:
@@ -135,6 +161,7 @@ class VideoPoseInferencer(Pose2DInferencer):
         self._offsets_override = frame_offsets
         self.batch_size = batch_size
         self.online = online
+        self.whole_image = False
         super().__init__(model, weights, device, scope, det_model, det_weights,
                          det_cat_ids, show_progress)
         if not hasattr(self, 'detector'):
@@ -159,6 +186,15 @@ class VideoPoseInferencer(Pose2DInferencer):
             StreamingPredictor(self.model, self.pipeline, self.collate_fn,
                                self.frame_offsets, batch_size)
         self.feature_stream: Optional[FeatureStream] = None
+
+    def _init_model(self, cfg: ConfigDict, weights: Optional[str],
+                    device: str = 'cpu'):
+        """The PyTorch model, or the ONNX Runtime one of the export in
+        ``weights`` (``backend='onnxruntime'``)."""
+        if self.backend == 'onnxruntime':
+            from ..deployment import OnnxPoseModel
+            return OnnxPoseModel(weights, cfg, device)
+        return super()._init_model(cfg, weights, device)
 
     def _load_weights_to_model(self, model, checkpoint, cfg) -> None:
         """Check that the checkpoint fits the model, then load it."""
@@ -199,9 +235,11 @@ class VideoPoseInferencer(Pose2DInferencer):
                        det_weights=None,
                        det_cat_ids=0,
                        device=None) -> None:
-        """Build the mmdet person detector (or none)."""
+        """Build the mmdet person detector (or none, or ``'whole_image'``)."""
         self.detector = None
-        if det_model is not None:
+        self.whole_image = isinstance(det_model, str) and \
+            det_model in WHOLE_IMAGE
+        if det_model is not None and not self.whole_image:
             self.detector = PersonDetector(det_model, det_weights, device
                                            or 'cpu', det_cat_ids)
 
@@ -222,13 +260,16 @@ class VideoPoseInferencer(Pose2DInferencer):
     def predict_window(self,
                        window: FrameWindow,
                        boxes: np.ndarray,
-                       video_name: str = 'video') -> PoseDataSample:
+                       video_name: str = 'video',
+                       batch_size: Optional[int] = None) -> PoseDataSample:
         """Estimate the poses of the persons in one key frame.
 
         Args:
             window (FrameWindow): Key frame and its supporting frames.
             boxes (np.ndarray): (N, 5) ``x1, y1, x2, y2, score``; N may be 0.
             video_name (str): Prefix of ``img_path``.
+            batch_size (int, optional): Persons per forward pass; None: the
+                constructor's.
 
         Returns:
             PoseDataSample: ``pred_instances`` with ``keypoints`` (N, K, 2)
@@ -236,10 +277,11 @@ class VideoPoseInferencer(Pose2DInferencer):
             and ``bbox_scores`` (N, ).
         """
         data = self._make_inputs(window, boxes, video_name)
+        size = batch_size or self.batch_size
         samples = []
         with torch.no_grad():
-            for start in range(0, len(data), self.batch_size):
-                batch = self.collate_fn(data[start:start + self.batch_size])
+            for start in range(0, len(data), size):
+                batch = self.collate_fn(data[start:start + size])
                 samples.extend(self.model.test_step(batch))
         if samples:
             return merge_data_samples(samples)
@@ -280,32 +322,44 @@ class VideoPoseInferencer(Pose2DInferencer):
 
     def __call__(self,
                  inputs: FrameSourceType,
-                 bboxes_file: Optional[str] = None,
-                 bboxes_video: Optional[int] = None,
-                 whole_frame: bool = False,
+                 return_datasamples: bool = False,
+                 batch_size: Optional[int] = None,
+                 out_dir: Optional[str] = None,
+                 *,
+                 vis_out_dir: Optional[str] = None,
+                 pred_out_dir: Optional[str] = None,
+                 show: bool = False,
+                 wait_time: float = 0.001,
+                 return_vis: bool = False,
                  bbox_thr: float = 0.3,
                  nms_thr: float = 0.3,
                  kpt_thr: float = 0.3,
-                 out_video: Optional[str] = None,
-                 out_json: Optional[str] = None,
-                 show: bool = False,
-                 wait_time: float = 0.001,
-                 draw_bbox: bool = True,
+                 draw_bbox: bool = False,
                  radius: int = 3,
                  thickness: int = 1,
-                 return_vis: bool = False,
-                 return_datasamples: bool = False) -> Generator:
+                 black_background: bool = False,
+                 bboxes_file: Optional[str] = None,
+                 bboxes_video: Optional[int] = None,
+                 whole_frame: bool = False,
+                 out_json: Optional[str] = None,
+                 **kwargs) -> Generator:
         """Run on a video, a folder of frames, a list of images or a webcam.
 
-        Boxes come from ``whole_frame`` (the whole frame is one person box),
-        else ``bboxes_file`` (see :class:`BBoxFile`), else the detector.
+        Called as MMPose's inferencers are, with the same keywords, their
+        meaning and the same result per frame (docs/inference.md, section
+        MMPose inferencer API, lists where a keyword differs).
+        Boxes come from ``whole_frame`` (the whole frame is one person box;
+        also when the constructor had ``det_model='whole_image'`` and no
+        ``bboxes_file`` is given), else ``bboxes_file`` (see
+        :class:`BBoxFile`), else the detector.
         Arguments, inputs, boxes file and output paths are checked when
         called, before the first frame; the frames are processed as the
         returned generator is consumed. A frame that cannot be decoded gets
         an empty entry (and a black video frame) with a warning. If the run
         stops early (an error, or the caller closes the generator), the
-        video is closed and the JSON written for the frames done, marked
-        partial (``info.partial``); an error gets a note naming the frame.
+        video is closed and the JSON files written for the frames done, the
+        PoseTrack one marked partial (``info.partial``); an error gets a
+        note naming the frame.
         All thresholds and drawing options hold for this call only. Each
         call is a new video for the tracker (fresh tracks, ids from 0); an
         undecodable frame is not given to it (a gap, as a frame in which
@@ -323,53 +377,71 @@ class VideoPoseInferencer(Pose2DInferencer):
         (None on the clip path).
 
         Args:
-            inputs (str | int | list): See :class:`VideoFrameReader`.
+            inputs (str | int | list | np.ndarray): See
+                :class:`VideoFrameReader`; one array is a one-frame input.
+            return_datasamples (bool): Give :class:`PoseDataSample` instead
+                of lists of instance dicts.
+            batch_size (int, optional): Persons per forward pass in this
+                call; None: the constructor's.
+            out_dir (str, optional): Sets ``vis_out_dir`` to
+                ``out_dir/visualizations`` and ``pred_out_dir`` to
+                ``out_dir/predictions``, unless they are given.
+            vis_out_dir (str, optional): Write the rendered frames as a
+                video (H.264 when PyAV is installed): a folder gets
+                ``<input name>.mp4``; a path with an extension is the file.
+            pred_out_dir (str, optional): Write MMPose's prediction file
+                ``<input name>.json`` (``frame_id`` and ``instances`` per
+                frame) in this folder.
+            show (bool): Show each rendered frame in a window.
+            wait_time (float): Seconds each shown frame stays.
+            return_vis (bool): Put the rendered RGB frame in the results.
+            bbox_thr (float): Minimum box score (detector: above it; boxes
+                file: at least it).
+            nms_thr (float): IoU threshold of the detector's NMS.
+            kpt_thr (float): Keypoints below this score are not drawn.
+            draw_bbox (bool): Draw the person boxes.
+            radius (int): Keypoint radius in pixels.
+            thickness (int): Limb (and box) line width in pixels.
+            black_background (bool): Draw on a black image, not the frame.
             bboxes_file (str, optional): Detection JSON file.
             bboxes_video (int, optional): With PoseTrack image ids of
                 several videos in ``bboxes_file``, the video number to use.
             whole_frame (bool): Use the whole frame as the person box.
-            bbox_thr (float): Minimum box score (detector and file).
-            nms_thr (float): IoU threshold of the detector's NMS.
-            kpt_thr (float): Keypoints below this score are not drawn.
-            out_video (str, optional): Write the rendered frames here (mp4).
             out_json (str, optional): Write PoseTrack18-format predictions.
-            show (bool): Show each rendered frame in a window.
-            wait_time (float): Seconds each shown frame stays.
-            draw_bbox (bool): Draw the person boxes.
-            radius (int): Keypoint radius in pixels.
-            thickness (int): Limb thickness in pixels.
-            return_vis (bool): Put the rendered RGB frame in the results.
-            return_datasamples (bool): Give :class:`PoseDataSample` instead
-                of lists of instance dicts.
+            **kwargs: Refused: MMPose options that cannot mean the same on
+                a video (:data:`~.mmpose_compat.UNSUPPORTED`), and unknown
+                names.
 
         Returns:
-            Generator: Per frame, in order, a dict: ``frame_index``,
-            ``frame_name``, ``readable`` (False for an undecodable frame),
+            Generator: Per frame, in order, a dict with MMPose's keys
             ``predictions`` (a one-element list: the frame's list of
             instance dicts with ``keypoints``, ``keypoint_scores``,
-            ``bbox``, ``bbox_score``, ``track_id``, or its PoseDataSample,
-            whose ``pred_instances`` has ``track_ids`` (N, )) and
-            ``visualization`` (a list, empty unless ``return_vis``).
+            ``bbox``, ``bbox_score`` and ``track_id``, or its
+            PoseDataSample, whose ``pred_instances`` has ``track_ids``
+            (N, )) and ``visualization`` (None when nothing is drawn, else
+            a list holding the rendered RGB frame if ``return_vis``, empty
+            otherwise or for an undecodable frame), and ``frame_index``,
+            ``frame_name``, ``readable`` (False for an undecodable frame).
 
         Raises:
-            ValueError: If no or two box sources are given, a threshold or
-                drawing option is out of range, or the boxes file is
-                malformed or matches no frame of the input.
+            ValueError: If no or two box sources are given, a threshold,
+                drawing option or ``batch_size`` is out of range, a keyword
+                is refused (see ``kwargs``), or the boxes file is malformed
+                or matches no frame of the input.
             PermissionError: If an output file cannot be written.
         """
+        reject_keywords(kwargs)
+        whole_frame = whole_frame or (self.whole_image and not bboxes_file)
         if self.detector is None and bboxes_file is None and not whole_frame:
             raise ValueError('no person boxes: give a detector (det_model), '
                              'a bboxes_file, or whole_frame=True')
         if whole_frame and bboxes_file:
             raise ValueError('give either bboxes_file or whole_frame=True, '
                              'not both')
-        for name, value in (('bbox_thr', bbox_thr), ('nms_thr', nms_thr),
-                            ('kpt_thr', kpt_thr)):
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f'{name} must be in [0, 1], got {value}')
-        if radius < 0 or thickness < 1:
-            raise ValueError('radius must be >= 0 and thickness >= 1, got '
-                             f'{radius} and {thickness}')
+        check_call_options(bbox_thr, nms_thr, kpt_thr, radius, thickness,
+                           batch_size)
+        if isinstance(inputs, np.ndarray):
+            inputs = [inputs]
         reader = VideoFrameReader(inputs)
         bbox_source = None
         if bboxes_file and not whole_frame:
@@ -377,11 +449,15 @@ class VideoPoseInferencer(Pose2DInferencer):
             names = reader.frame_names()
             if names:
                 bbox_source.check_frames(names, reader.label)
-        outputs = RunOutputs(reader.name, out_video, out_json, reader.fps)
+        out_video, pred_file = output_paths(reader.name, out_dir, vis_out_dir,
+                                            pred_out_dir)
+        outputs = RunOutputs(reader.name, out_video, out_json, reader.fps,
+                             pred_file)
         draw = dict(
             enabled=return_vis or show or out_video is not None,
             show=show, wait_time=wait_time, draw_bbox=draw_bbox,
-            kpt_thr=kpt_thr, radius=radius, thickness=thickness)
+            kpt_thr=kpt_thr, radius=radius, thickness=thickness,
+            black_background=black_background)
 
         tracker = PersonTracker(self.tracker_cfg) \
             if self.tracker_cfg is not None else None
@@ -391,7 +467,8 @@ class VideoPoseInferencer(Pose2DInferencer):
                                nms_thr)
 
         parts = self._stream_parts if self.streaming else self._clip_parts
-        buffer, predict, counts = parts(boxes_of, tracker, reader.name)
+        buffer, predict, counts = parts(boxes_of, tracker, reader.name,
+                                        batch_size or self.batch_size)
         process = partial(self._process, predict=predict,
                           tracked=tracker is not None, outputs=outputs,
                           draw=draw, return_vis=return_vis,
@@ -401,8 +478,8 @@ class VideoPoseInferencer(Pose2DInferencer):
                          bbox_source, tracker)
 
     def _clip_parts(self, boxes_of: Callable[[FrameWindow], np.ndarray],
-                    tracker: Optional[PersonTracker],
-                    video_name: str) -> Tuple:
+                    tracker: Optional[PersonTracker], video_name: str,
+                    batch_size: int) -> Tuple:
         """Window buffer, ``predict`` and counts of the clip path: boxes
         and tracks per key frame, each frame of a clip cropped with the
         key frame's box."""
@@ -412,7 +489,8 @@ class VideoPoseInferencer(Pose2DInferencer):
 
         def predict(window: FrameWindow) -> Tuple:
             boxes = boxes_of(window)
-            pred = self.predict_window(window, boxes, video_name)
+            pred = self.predict_window(window, boxes, video_name,
+                                       batch_size)
             ids = tracker(boxes, window.index) if tracker is not None \
                 else np.arange(len(boxes), dtype=np.int64)
             counts['person_frames'] += len(boxes)
@@ -422,11 +500,12 @@ class VideoPoseInferencer(Pose2DInferencer):
         return FrameWindowBuffer(self.frame_offsets), predict, lambda: counts
 
     def _stream_parts(self, boxes_of: Callable[[FrameWindow], np.ndarray],
-                      tracker: PersonTracker, video_name: str) -> Tuple:
+                      tracker: PersonTracker, video_name: str,
+                      batch_size: int) -> Tuple:
         """Feature stream, ``predict`` and counts of streaming."""
         predictor = StreamingPredictor(self.model, self.pipeline,
                                        self.collate_fn, self.frame_offsets,
-                                       self.batch_size)
+                                       batch_size)
         return stream_parts(
             predictor, boxes_of, tracker, video_name,
             partial(self._empty_sample, video_name=video_name))
@@ -488,38 +567,36 @@ class VideoPoseInferencer(Pose2DInferencer):
         """Predict, write and draw one key frame; its result dict.
         ``predict`` gives the frame's sample and track ids; ``tracked``:
         whether the ids are tracks (drawn) or indices within the frame."""
-        vis = []
+        vis = [] if draw['enabled'] else None  # MMPose: None if not drawn
         if not window.readable:
             pred = self._empty_sample(window, video_name)
             pred.pred_instances.track_ids = np.zeros(0, np.int64)
+            people = []
             outputs.add_unreadable(window.index, window.name,
                                    self.model.dataset_meta['num_keypoints'])
         else:
             pred, ids = predict(window)
             pred.pred_instances.track_ids = ids
+            people = split_instances(pred.pred_instances)
+            for person, track_id in zip(people, ids):
+                person['track_id'] = int(track_id)
             image = None
             if draw['enabled']:
                 image = render_frame(self.visualizer, window.name,
                                      window.frames[0], pred, draw,
                                      ids if tracked else None)
-                vis = [image] if return_vis else []
+                if return_vis:
+                    vis.append(image)
             outputs.add(window.index, window.name, pred.pred_instances,
-                        image)
+                        image, people)
         self.stats['frames'] += 1
         self.stats['persons'] += len(pred.pred_instances)
-        result = self.postprocess([pred],
-                                  vis,
-                                  return_datasamples=return_datasamples)
-        if not return_datasamples:
-            for person, track_id in zip(result['predictions'][0],
-                                        pred.pred_instances.track_ids):
-                person['track_id'] = int(track_id)
         return dict(
             frame_index=window.index,
             frame_name=window.name,
             readable=window.readable,
-            predictions=result['predictions'],
-            visualization=result['visualization'])
+            predictions=[pred if return_datasamples else people],
+            visualization=vis)
 
     def _finish_stats(self, reader: VideoFrameReader, outputs: RunOutputs,
                       bbox_source: Optional[BBoxFile],

@@ -1,6 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """PoseTrack file formats: keypoint layout, detection files, prediction
-and ground-truth files.
+and ground-truth files; and MMPose's per-video prediction file.
 
 The one home of this knowledge for the datasets, the evaluation and the
 video inferencer. A leaf of the package: its modules import only numpy
@@ -10,6 +10,8 @@ imports none of them: no cycle, no upward import.
 """
 from .detection_file import (Detection, filter_detections, read_detections,
                              read_json)
+from .mmpose_predictions import (MMPosePredictionWriter,
+                                 load_mmpose_predictions)
 from .posetrack_json import (MAX_TRACK_ID, MISSING_SCORE, PoseTrackFrame,
                              load_posetrack18_folders, load_posetrack18_video)
 from .posetrack_json_writer import PoseTrackVideoWriter
@@ -20,10 +22,12 @@ from .posetrack_layout import (FRAMES_PER_VIDEO, PERSON_CATEGORY_ID,
                                split_posetrack_image_id)
 
 __all__ = [
-    'Detection', 'FRAMES_PER_VIDEO', 'MAX_TRACK_ID', 'MISSING_SCORE', 'PERSON_CATEGORY_ID',
+    'Detection', 'FRAMES_PER_VIDEO', 'MAX_TRACK_ID', 'MISSING_SCORE',
+    'MMPosePredictionWriter', 'PERSON_CATEGORY_ID',
     'POSETRACK18_KEYPOINTS', 'POSETRACK18_SKELETON', 'POSEVAL_GROUPS',
     'POSEVAL_JOINTS', 'PoseTrackFrame', 'PoseTrackVideoWriter',
     'SLOT_OF_JOINT', 'filter_detections', 'load_posetrack18_folders',
-    'load_posetrack18_video', 'person_category', 'posetrack_image_id',
-    'read_detections', 'read_json', 'split_posetrack_image_id'
+    'load_mmpose_predictions', 'load_posetrack18_video', 'person_category',
+    'posetrack_image_id', 'read_detections', 'read_json',
+    'split_posetrack_image_id'
 ]

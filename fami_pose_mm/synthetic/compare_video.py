@@ -8,6 +8,8 @@ import cv2
 import numpy as np
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 
+from ..utils.video_writer import VideoFileWriter
+
 
 def _load_predictions(pred_file: str) -> Dict[str, List[dict]]:
     """Predicted people per frame file name (``images/.../000000.jpg``)."""
@@ -69,7 +71,8 @@ def render_side_by_side(data_root: str,
         pred_files (Sequence[str]): One per-video prediction file per model,
             all for the same video.
         titles (Sequence[str]): A caption per model.
-        out_file (str): Output ``.mp4`` path.
+        out_file (str): Output ``.mp4`` path (H.264 when PyAV is
+            installed, see :mod:`fami_pose_mm.utils.video_writer`).
         fps (float): Frame rate. Defaults to 10.
         score_thr (float): Keypoint score threshold. Defaults to 0.3.
 
@@ -100,13 +103,8 @@ def render_side_by_side(data_root: str,
             panels.append(panel)
         canvas = np.concatenate(panels, axis=1)
         if writer is None:
-            h, w = canvas.shape[:2]
-            writer = cv2.VideoWriter(out_file,
-                                     cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                                     (w, h))
-            if not writer.isOpened():
-                raise OSError(f'cannot open {out_file} for writing')
+            writer = VideoFileWriter(out_file, fps)
         writer.write(canvas)
     if writer is not None:
-        writer.release()
+        writer.close()
     return len(names)

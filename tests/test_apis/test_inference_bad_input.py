@@ -35,7 +35,7 @@ def _load(path):
 
 def _outputs(tmp_path, name='out'):
     return dict(out_json=str(tmp_path / f'{name}.json'),
-                out_video=str(tmp_path / f'{name}.mp4'))
+                vis_out_dir=str(tmp_path / f'{name}.mp4'))
 
 
 def test_corrupt_frame_mid_video_gets_an_empty_entry(inferencer, tmp_path):
@@ -57,7 +57,7 @@ def test_corrupt_frame_mid_video_gets_an_empty_entry(inferencer, tmp_path):
     assert len(pred['images']) == 8 and len(pred['annotations']) == 7
     assert pred['info'] == dict(partial=False, frames=8,
                                 unreadable_frames=[4])
-    assert count_video_frames(out['out_video']) == (8, (96, 64))
+    assert count_video_frames(out['vis_out_dir']) == (8, (96, 64))
 
 
 def test_error_mid_run_keeps_the_frames_done(inferencer, tmp_path):
@@ -73,7 +73,7 @@ def test_error_mid_run_keeps_the_frames_done(inferencer, tmp_path):
     assert (info['partial'], info['frames'], info['stopped_at_frame']) == (
         True, 2, 3)
     assert info['reason'].startswith('ValueError: frame 3 (000003.jpg)')
-    assert count_video_frames(out['out_video']) == (2, (96, 64))
+    assert count_video_frames(out['vis_out_dir']) == (2, (96, 64))
 
 
 def test_caller_stopping_early_keeps_the_output(inferencer, tmp_path):
@@ -85,7 +85,7 @@ def test_caller_stopping_early_keeps_the_output(inferencer, tmp_path):
     assert _load(out['out_json'])['info'] == dict(
         partial=True, frames=2, unreadable_frames=[], stopped_at_frame=2,
         reason='stopped by the caller after frame 1')
-    assert count_video_frames(out['out_video']) == (2, (1280, 720))
+    assert count_video_frames(out['vis_out_dir']) == (2, (1280, 720))
 
 
 def test_unwritable_outputs_fail_before_the_first_frame(inferencer,
@@ -96,9 +96,9 @@ def test_unwritable_outputs_fail_before_the_first_frame(inferencer,
         inferencer(CLIP_MP4, whole_frame=True,
                    out_json=str(tmp_path / 'out.json'))
     with pytest.raises(PermissionError, match=r'cannot write video .*'
-                       r'out.txt: OpenCV has no writer'):
+                       r'out.txt: no (h264|mp4v) writer for this file name'):
         inferencer(CLIP_MP4, whole_frame=True,
-                   out_video=str(tmp_path / 'out.txt'))
+                   vis_out_dir=str(tmp_path / 'out.txt'))
     assert not (tmp_path / 'out.txt').exists()
 
 
@@ -115,7 +115,7 @@ def test_output_video_has_one_frame_per_input_frame(tmp_path):
     out = str(tmp_path / 'mixed.mp4')
     with pytest.warns(UserWarning, match=r'frame 1 \(000001.jpg\) is 120x80, '
                       r'the video .*mixed.mp4 96x64 .* letterboxed'):
-        results = list(single(frames, whole_frame=True, out_video=out))
+        results = list(single(frames, whole_frame=True, vis_out_dir=out))
     assert len(results) == 4 and single.stats['resized'] == 2
     assert count_video_frames(out) == (4, (96, 64))
 

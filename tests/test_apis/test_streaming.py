@@ -225,7 +225,7 @@ def test_frames_of_another_size_stream(own_files, people, tmp_path):
     inferencer = VideoPoseInferencer(*own_files[OFFLINE], device='cpu')
     with pytest.warns(UserWarning, match='letterbox'):
         results = list(inferencer(frames, bboxes_file=people['full'],
-                                  out_video=str(tmp_path / 'sizes.mp4')))
+                                  vis_out_dir=str(tmp_path / 'sizes.mp4')))
     assert [len(r['predictions'][0]) for r in results] == [2] * NUM_FRAMES
     assert inferencer.stats['resized'] == 1
 

@@ -14,6 +14,7 @@ from fami_pose_mm.synthetic.benchmark_eval import (SUBSETS, aggregate_seeds,
                                                    format_table,
                                                    load_joint_masks)
 from fami_pose_mm.synthetic.compare_video import render_side_by_side
+from fami_pose_mm.utils.video_writer import h264_encoder
 
 
 def _write_predictions(root, out_dir, jitter=0.0, seed=0):
@@ -108,6 +109,9 @@ def test_side_by_side_video(tiny_set, tmp_path):
     frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
     ok, frame = cap.read()
     assert ok and n == frames == 5
+    if h264_encoder():  # browsers play it (PyAV installed)
+        fourcc = int(cap.get(cv2.CAP_PROP_FOURCC)).to_bytes(4, 'little')
+        assert fourcc in (b'avc1', b'h264')
     first = cv2.imread(osp.join(root, 'images', 'val', video[:-5],
                                 '000000.jpg'))
     assert frame.shape == (first.shape[0], 2 * first.shape[1], 3)
@@ -139,6 +143,17 @@ def test_aggregate_seeds_mean_std_and_gains():
     assert '| (a) | 81.0 ± 1.0 |' in table
     assert '| full FAMI: (d) - (a) | 6.0 ± 0.0 |' in table
     assert table.count('\n|') == 1 + 4 + 2 + 4  # sep, rows, head+sep, gains
+
+
+def test_aggregate_seeds_two_variants_gain_of_the_second():
+    names = ['(a) ResNet-18', '(d) ResNet-18']
+    runs = [{n: r for n, r in zip(names, _run(aps).values())}
+            for aps in ([80, 84, 0, 0], [82, 83, 0, 0])]
+    runs = [{n: run[n] for n in names} for run in runs]
+    agg = aggregate_seeds(runs)
+    gain = agg['gains']['(d) ResNet-18 - (a) ResNet-18']['degraded']
+    assert gain[2] == [4.0, 1.0] and gain[0] == 2.5
+    assert list(agg['gains']) == ['(d) ResNet-18 - (a) ResNet-18']
 
 
 def test_aggregate_seeds_one_seed_and_bad_input():

@@ -15,7 +15,13 @@ Examples::
         --det-config DET_CONFIG --det-checkpoint DET_CKPT \\
         --output-root outputs/ --device cuda:0
 
-Writes ``<output-root>/<input name>.mp4`` (rendered frames) and
+    # the model's ONNX export (tools/deployment/export_onnx.py) on ONNX
+    # Runtime instead of PyTorch
+    python tools/demo/video_pose_demo.py demo.mp4 POSE_CONFIG ONNX_DIR \\
+        --backend onnxruntime --whole-frame --output-root outputs/
+
+Writes ``<output-root>/<input name>.mp4`` (rendered frames, H.264 when
+PyAV is installed, else mp4v) and
 ``<output-root>/<input name>.json`` (PoseTrack18 prediction format).
 
 Person boxes are linked into tracks across frames by MMDetection's
@@ -49,7 +55,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('pose_config', help='pose model config file')
     parser.add_argument(
         'pose_checkpoint', nargs='?', default=None,
-        help='pose checkpoint (path or URL); omit only for a smoke test')
+        help='pose checkpoint (path or URL); omit only for a smoke test; '
+        'with --backend onnxruntime the folder of '
+        'tools/deployment/export_onnx.py')
     boxes = parser.add_mutually_exclusive_group(required=True)
     boxes.add_argument('--det-config', help='mmdet config of the detector')
     boxes.add_argument(
@@ -73,6 +81,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--bbox-thr', type=float, default=0.3)
     parser.add_argument('--nms-thr', type=float, default=0.3)
     parser.add_argument('--kpt-thr', type=float, default=0.3)
+    parser.add_argument(
+        '--backend', choices=('pytorch', 'onnxruntime'), default='pytorch',
+        help='run the model with PyTorch, or its ONNX export on ONNX '
+        'Runtime (docs/inference.md, section ONNX Runtime)')
     parser.add_argument('--batch-size', type=int, default=16,
                         help='persons per forward pass')
     parser.add_argument(
@@ -93,6 +105,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.det_checkpoint and not args.det_config:
         parser.error('--det-checkpoint needs --det-config')
+    if args.backend == 'onnxruntime' and not args.pose_checkpoint:
+        parser.error('--backend onnxruntime needs the export folder as '
+                     'pose_checkpoint')
     return args
 
 
@@ -118,7 +133,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
         online=args.online,
         batch_size=args.batch_size,
         show_progress=True,
-        tracker=False if args.no_tracking else None)
+        tracker=False if args.no_tracking else None,
+        backend=args.backend)
     results = inferencer(
         args.input,
         bboxes_file=args.bboxes_file,
@@ -127,7 +143,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
         bbox_thr=args.bbox_thr,
         nms_thr=args.nms_thr,
         kpt_thr=args.kpt_thr,
-        out_video=out_video,
+        vis_out_dir=out_video,
         out_json=out_json,
         show=args.show,
         draw_bbox=args.draw_bbox,

@@ -1,0 +1,184 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Export what the video inferencer runs as ONNX graphs.
+
+The model is built and loaded exactly as
+:class:`~fami_pose_mm.apis.VideoPoseInferencer` builds it (same checks,
+same ``dataset_meta``); its design picks the graphs (see
+:mod:`.deploy_info`): one ``image`` graph for a single-frame top-down
+model, one ``clip`` graph for ``crop_mode='key'``, ``backbone`` and
+``neck_head`` for ``crop_mode='own'`` (streaming). The batch axis is
+dynamic. Made exportable by :func:`~.export_ops.prepare_for_export`
+(deform convs on ``grid_sample``, fixed-size adaptive pooling).
+
+Exporter: torch's TorchScript exporter (``dynamo=False``), which needs only
+``onnx``; opset :data:`OPSET`. Each graph is checked with
+``onnx.checker`` (full check) and run once on ONNX Runtime on a batch
+size other than the traced one, against the unmodified PyTorch model.
+"""
+import os
+import os.path as osp
+import warnings
+from typing import Dict, Optional, Tuple
+
+import torch
+from mmengine.logging import print_log
+
+from .deploy_info import encode_meta, model_settings, write_deploy_info
+from .export_ops import EXPORT_DEFORM_BACKEND, prepare_for_export
+from .graphs import (example_inputs, graph_modules, graph_spec,
+                     model_design)
+from .onnx_graph import OnnxGraph
+
+#: ONNX opset of the exported graphs: 20 is the first with ``AffineGrid``
+#: (the GTM's ``F.affine_grid``; ``GridSample`` needs 16) and the newest
+#: the TorchScript exporter writes; ONNX Runtime >= 1.17 runs it.
+OPSET = 20
+#: max |ONNX Runtime - PyTorch| / max(1, max |PyTorch|) accepted at export
+TOLERANCE = 1e-4
+
+
+def _input_size(pipeline) -> Tuple[int, int]:
+    """(W, H) of the test pipeline's affine step."""
+    sizes = [tuple(step.input_size) for step in pipeline.transforms
+             if hasattr(step, 'input_size')]
+    if not sizes:
+        raise ValueError('the test pipeline has no step with an input_size '
+                         '(TopdownAffine); cannot export a top-down model')
+    return sizes[-1]
+
+
+def _as_tuple(out) -> tuple:
+    return tuple(out) if isinstance(out, (tuple, list)) else (out, )
+
+
+def _preprocessing(module) -> dict:
+    """mean/std/bgr_to_rgb of an mmpose or fami data preprocessor."""
+    bgr_to_rgb = getattr(module, 'bgr_to_rgb', None)
+    if bgr_to_rgb is None:
+        bgr_to_rgb = getattr(module, '_channel_conversion', False)
+    return dict(mean=[round(v, 4) for v in module.mean.flatten().tolist()],
+                std=[round(v, 4) for v in module.std.flatten().tolist()],
+                bgr_to_rgb=bool(bgr_to_rgb))
+
+
+def export_onnx(config, checkpoint: Optional[str], out_dir: str,
+                opset: int = OPSET, batch: int = 2) -> dict:
+    """Export a pose model's graphs, ``deploy.json`` and ``config.py``.
+
+    Args:
+        config (str | Config): Pose config (as the inferencer takes it).
+        checkpoint (str, optional): Pose checkpoint; None = random weights.
+        out_dir (str): Output folder (created).
+        opset (int): ONNX opset. Defaults to :data:`OPSET`.
+        batch (int): Batch size traced (the axis stays dynamic).
+
+    Returns:
+        dict: The ``deploy.json`` content.
+
+    Raises:
+        ValueError: If the model cannot be exported (no input size), or
+            a graph differs from PyTorch by more than :data:`TOLERANCE`.
+    """
+    from ..apis import VideoPoseInferencer
+    if batch < 1:
+        raise ValueError(f'batch must be >= 1, got {batch}')
+    inferencer = VideoPoseInferencer(config, checkpoint, device='cpu')
+    model, cfg = inferencer.model.eval(), inferencer.cfg
+    design = model_design(model)
+    num_frames = 1 + len(inferencer.frame_offsets)
+    input_size = _input_size(inferencer.pipeline)
+    modules = graph_modules(model, design)
+    feat_shape = ()
+    with torch.no_grad():
+        if design == 'streaming':
+            crop = example_inputs('single_frame', 1, 1, input_size, ())
+            feat_shape = tuple(modules['backbone'](*crop['image']).shape[1:])
+        examples = example_inputs(design, batch, num_frames, input_size,
+                                  feat_shape)
+        checks = example_inputs(design, batch + 1, num_frames, input_size,
+                                feat_shape, seed=1)
+        expected = {k: _as_tuple(modules[k](*x)) for k, x in checks.items()}
+    swapped = prepare_for_export(
+        model, lambda: [modules[k](*x) for k, x in examples.items()])
+    os.makedirs(out_dir, exist_ok=True)
+    graphs, verified = {}, {}
+    for name, module in modules.items():
+        graphs[name] = graph_spec(name, examples[name], expected[name],
+                                  f'{name}.onnx')
+        _export_graph(module, examples[name], graphs[name],
+                      osp.join(out_dir, f'{name}.onnx'), opset)
+        verified[name] = _verify(OnnxGraph(out_dir, name, graphs[name], opset),
+                                 checks[name], expected[name])
+        print_log(f'{name}.onnx: exported, checked, max abs difference to '
+                  f'PyTorch {max(verified[name].values()):.1e}',
+                  logger='current')
+    cfg.dump(osp.join(out_dir, 'config.py'))
+    info = dict(
+        design=design, graphs=graphs, opset=opset,
+        exporter=f'torch.onnx TorchScript exporter (dynamo=False), torch '
+        f'{torch.__version__}',
+        deform_conv_backend=EXPORT_DEFORM_BACKEND, substitutions=swapped,
+        flip_test='graphs without flip; the runtime runs them again on the '
+        'flipped input and averages as the head does',
+        verified=verified, settings=model_settings(cfg), config='config.py',
+        frame_offsets=list(inferencer.frame_offsets), num_frames=num_frames,
+        input_size=list(input_size),
+        feature_size=list(feat_shape[:0:-1]) or None,
+        **_runtime_info(model, cfg))
+    write_deploy_info(out_dir, info)
+    return info
+
+
+def _export_graph(module: torch.nn.Module, inputs: tuple, spec: dict,
+                  path: str, opset: int) -> None:
+    """``torch.onnx.export`` with a dynamic batch axis, then the full
+    ``onnx.checker``. The TorchScript exporter's deprecation notice and
+    the tracer's warnings (Python-level shape checks of the model, which
+    the verification at another batch size covers) are not shown."""
+    import onnx
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', category=torch.jit.TracerWarning)
+        warnings.filterwarnings('ignore', message='You are using the legacy '
+                                'TorchScript-based ONNX export')
+        warnings.filterwarnings('ignore', category=DeprecationWarning,
+                                module=r'torch\.onnx')
+        torch.onnx.export(
+            module, inputs, path, dynamo=False, opset_version=opset,
+            input_names=list(spec['inputs']),
+            output_names=list(spec['outputs']),
+            dynamic_axes={k: {0: 'batch'}
+                          for k in (*spec['inputs'], *spec['outputs'])})
+    onnx.checker.check_model(path, full_check=True)
+
+
+def _runtime_info(model, cfg) -> dict:
+    """The ``deploy.json`` keys for pre- and post-processing."""
+    return dict(
+        crop_mode=getattr(model, 'crop_mode', None),
+        preprocessing=_preprocessing(model.data_preprocessor),
+        data_preprocessor=encode_meta(
+            cfg.model.get('data_preprocessor')
+            or dict(type=type(model.data_preprocessor).__name__)),
+        head=encode_meta(cfg.model.head),
+        codec=encode_meta(cfg.model.head.get('decoder')),
+        test_cfg=encode_meta(dict(model.test_cfg)),
+        flip_indices=list(model.dataset_meta.get('flip_indices', [])),
+        dataset_meta=encode_meta(model.dataset_meta),
+        model_metainfo=encode_meta(model.metainfo))
+
+
+def _verify(graph: OnnxGraph, inputs: tuple,
+            expected: tuple) -> Dict[str, float]:
+    """Max abs difference per output of ONNX Runtime vs PyTorch; raise
+    above :data:`TOLERANCE` (relative to the output's magnitude)."""
+    diffs = {}
+    for (key, _), got, want in zip(graph.outputs.items(), graph(*inputs),
+                                   expected):
+        diff = float((got - want).abs().max())
+        diffs[key] = diff
+        if diff > TOLERANCE * max(1.0, float(want.abs().max())):
+            raise ValueError(
+                f'{graph.path}: output {key} differs from PyTorch by {diff:g}'
+                f' (max abs) on a random batch of {len(inputs[0])}; the '
+                'export is wrong for this model')
+    return diffs

@@ -1,0 +1,55 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""Tiny models of the three designs, with active GTM/LCM weights, and
+their ONNX exports, for the deployment tests."""
+import os.path as osp
+import sys
+
+import torch
+
+TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(TESTS, 'test_apis'))
+
+from apis_test_utils import tiny_own_pose_config, tiny_pose_config  # noqa
+
+FLIP = dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True)
+
+
+def design_config(design: str, frame_offsets=(-1, 1)):
+    """The tiny config of a design, flip test on."""
+    if design == 'streaming':
+        cfg = tiny_own_pose_config(frame_offsets)
+    else:
+        cfg = tiny_pose_config(frame_offsets, design == 'clip')
+    cfg.model.test_cfg = dict(FLIP)
+    return cfg
+
+
+def save_active_checkpoint(cfg, path: str, seed: int = 0) -> str:
+    """Seeded weights with the neck moved off its identity start (GTM
+    warps, LCM offsets and masks all active)."""
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+
+    import fami_pose_mm  # noqa: F401
+    init_default_scope('mmpose')
+    torch.manual_seed(seed)
+    model = MODELS.build(cfg.model)
+    if getattr(model, 'neck', None) is not None:
+        with torch.no_grad():
+            for param in model.neck.parameters():
+                param.add_(0.05 * torch.randn_like(param))
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
+    return path
+
+
+def export_design(tmp, design: str, frame_offsets=(-1, 1)) -> tuple:
+    """(config path, checkpoint, export folder) of a design."""
+    from fami_pose_mm.deployment import export_onnx
+    name = f'{design}{len(frame_offsets)}'
+    cfg = design_config(design, frame_offsets)
+    cfg_path = str(tmp / f'{name}.py')
+    cfg.dump(cfg_path)
+    ckpt = save_active_checkpoint(cfg, str(tmp / f'{name}.pth'))
+    out_dir = str(tmp / f'{name}_onnx')
+    export_onnx(cfg_path, ckpt, out_dir)
+    return cfg_path, ckpt, out_dir
