@@ -1,28 +1,35 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """Export what the video inferencer runs as ONNX graphs.
 
-The model is built and loaded exactly as
-:class:`~fami_pose_mm.apis.VideoPoseInferencer` builds it (same checks,
-same ``dataset_meta``); its design picks the graphs (see
-:mod:`.deploy_info`): one ``image`` graph for a single-frame top-down
-model, one ``clip`` graph for ``crop_mode='key'``, ``backbone`` and
-``neck_head`` for ``crop_mode='own'`` (streaming). The batch axis is
-dynamic. Made exportable by :func:`~.export_ops.prepare_for_export`
-(deform convs on ``grid_sample``, fixed-size adaptive pooling).
+:func:`export_onnx` takes a model already built and loaded, with the
+settings of its inference pipeline (frame offsets, crop size), e.g. those
+of :class:`~fami_pose_mm.apis.VideoPoseInferencer` (as
+``tools/deployment/export_onnx.py`` builds it: same checks, same
+``dataset_meta``); this module does not build models. The model's design
+picks the graphs (see :mod:`.deploy_info`): one ``image`` graph for a
+single-frame top-down model, one ``clip`` graph for ``crop_mode='key'``,
+``backbone`` and ``neck_head`` for ``crop_mode='own'`` (streaming). The
+batch axis is dynamic. Made exportable by
+:func:`~.export_ops.prepare_for_export` (deform convs on ``grid_sample``,
+fixed-size adaptive pooling).
 
 Exporter: torch's TorchScript exporter (``dynamo=False``), which needs only
 ``onnx``; opset :data:`OPSET`. Each graph is checked with
 ``onnx.checker`` (full check) and run once on ONNX Runtime on a batch
 size other than the traced one, against the unmodified PyTorch model.
 """
+import copy
 import os
 import os.path as osp
 import warnings
-from typing import Dict, Optional, Tuple
+from typing import Dict, Sequence, Tuple
 
 import torch
+import torch.nn as nn
 from mmengine.logging import print_log
+from mmpose.utils.typing import ConfigType
 
+from ..utils.frame_offsets import check_frame_offsets, check_num_frames
 from .deploy_info import encode_meta, model_settings, write_deploy_info
 from .export_ops import EXPORT_DEFORM_BACKEND, prepare_for_export
 from .graphs import (example_inputs, graph_modules, graph_spec,
@@ -37,8 +44,18 @@ OPSET = 20
 TOLERANCE = 1e-4
 
 
-def _input_size(pipeline) -> Tuple[int, int]:
-    """(W, H) of the test pipeline's affine step."""
+def pipeline_input_size(pipeline) -> Tuple[int, int]:
+    """(W, H) of a test pipeline's affine step (its last ``input_size``).
+
+    Args:
+        pipeline (Compose): The test pipeline, e.g. the inferencer's.
+
+    Returns:
+        tuple[int, int]: The crop size ``(W, H)`` in pixels.
+
+    Raises:
+        ValueError: If no step has an ``input_size`` (no ``TopdownAffine``).
+    """
     sizes = [tuple(step.input_size) for step in pipeline.transforms
              if hasattr(step, 'input_size')]
     if not sizes:
@@ -61,14 +78,22 @@ def _preprocessing(module) -> dict:
                 bgr_to_rgb=bool(bgr_to_rgb))
 
 
-def export_onnx(config, checkpoint: Optional[str], out_dir: str,
+def export_onnx(model: nn.Module, cfg: ConfigType, out_dir: str, *,
+                frame_offsets: Sequence[int], input_size: Tuple[int, int],
                 opset: int = OPSET, batch: int = 2) -> dict:
     """Export a pose model's graphs, ``deploy.json`` and ``config.py``.
 
     Args:
-        config (str | Config): Pose config (as the inferencer takes it).
-        checkpoint (str, optional): Pose checkpoint; None = random weights.
+        model (nn.Module): The pose model, built and loaded (its
+            ``dataset_meta`` set), on the CPU. It is not changed: the
+            substitutions of :func:`~.export_ops.prepare_for_export` are
+            made on a copy, in eval mode.
+        cfg (Config): Its config, written as ``config.py``.
         out_dir (str): Output folder (created).
+        frame_offsets (Sequence[int]): Supporting-frame offsets of the
+            inference pipeline; ``()`` for a single-frame model.
+        input_size (tuple[int, int]): Crop size ``(W, H)`` of the pipeline
+            (see :func:`pipeline_input_size`).
         opset (int): ONNX opset. Defaults to :data:`OPSET`.
         batch (int): Batch size traced (the axis stays dynamic).
 
@@ -76,17 +101,25 @@ def export_onnx(config, checkpoint: Optional[str], out_dir: str,
         dict: The ``deploy.json`` content.
 
     Raises:
-        ValueError: If the model cannot be exported (no input size), or
-            a graph differs from PyTorch by more than :data:`TOLERANCE`.
+        ValueError: If ``batch`` < 1, the model is not on the CPU, the
+            offsets are invalid or do not match the model's
+            ``neck.num_frames``, or a graph differs from PyTorch by more
+            than :data:`TOLERANCE`.
     """
-    from ..apis import VideoPoseInferencer
     if batch < 1:
         raise ValueError(f'batch must be >= 1, got {batch}')
-    inferencer = VideoPoseInferencer(config, checkpoint, device='cpu')
-    model, cfg = inferencer.model.eval(), inferencer.cfg
+    device = next(model.parameters(), torch.empty(0)).device
+    if device.type != 'cpu':
+        raise ValueError(f'export_onnx needs the model on the CPU, got it on '
+                         f'{device}; build it with device=\'cpu\'')
+    frame_offsets = check_frame_offsets(frame_offsets)
+    neck_frames = getattr(getattr(model, 'neck', None), 'num_frames', None)
+    if neck_frames is not None:
+        check_num_frames(neck_frames, frame_offsets)
+    input_size = tuple(input_size)
+    model = copy.deepcopy(model).eval()
     design = model_design(model)
-    num_frames = 1 + len(inferencer.frame_offsets)
-    input_size = _input_size(inferencer.pipeline)
+    num_frames = 1 + len(frame_offsets)
     modules = graph_modules(model, design)
     feat_shape = ()
     with torch.no_grad():
@@ -121,7 +154,7 @@ def export_onnx(config, checkpoint: Optional[str], out_dir: str,
         flip_test='graphs without flip; the runtime runs them again on the '
         'flipped input and averages as the head does',
         verified=verified, settings=model_settings(cfg), config='config.py',
-        frame_offsets=list(inferencer.frame_offsets), num_frames=num_frames,
+        frame_offsets=list(frame_offsets), num_frames=num_frames,
         input_size=list(input_size),
         feature_size=list(feat_shape[:0:-1]) or None,
         **_runtime_info(model, cfg))

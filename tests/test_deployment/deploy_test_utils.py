@@ -43,13 +43,19 @@ def save_active_checkpoint(cfg, path: str, seed: int = 0) -> str:
 
 
 def export_design(tmp, design: str, frame_offsets=(-1, 1)) -> tuple:
-    """(config path, checkpoint, export folder) of a design."""
-    from fami_pose_mm.deployment import export_onnx
+    """(config path, checkpoint, export folder) of a design, the model
+    built by the video inferencer (as tools/deployment/export_onnx.py
+    builds it)."""
+    from fami_pose_mm.apis import VideoPoseInferencer
+    from fami_pose_mm.deployment import export_onnx, pipeline_input_size
     name = f'{design}{len(frame_offsets)}'
     cfg = design_config(design, frame_offsets)
     cfg_path = str(tmp / f'{name}.py')
     cfg.dump(cfg_path)
     ckpt = save_active_checkpoint(cfg, str(tmp / f'{name}.pth'))
     out_dir = str(tmp / f'{name}_onnx')
-    export_onnx(cfg_path, ckpt, out_dir)
+    inferencer = VideoPoseInferencer(cfg_path, ckpt, device='cpu')
+    export_onnx(inferencer.model, inferencer.cfg, out_dir,
+                frame_offsets=inferencer.frame_offsets,
+                input_size=pipeline_input_size(inferencer.pipeline))
     return cfg_path, ckpt, out_dir

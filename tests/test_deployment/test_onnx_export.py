@@ -9,11 +9,14 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from mmengine.dataset import Compose
 from mmpose.structures.bbox import get_warp_matrix
 
 from fami_pose_mm.apis import VideoPoseInferencer
+from fami_pose_mm.deployment import export_onnx, pipeline_input_size
 from fami_pose_mm.deployment.graphs import example_inputs, graph_modules
 from fami_pose_mm.deployment.onnx_graph import OnnxGraph
+from fami_pose_mm.models.utils.deform_ops import ModulatedDeformConv
 from fami_pose_mm.models.utils.crop_resample import (flip_affines,
                                                      support_to_key_affines)
 
@@ -134,3 +137,52 @@ def test_export_cli(exports, tmp_path, capsys):
     assert "| image.onnx | image ['batch', 3, 64, 48] | heatmaps ['batch', " \
         "17, 16, 12] |" in out
     assert osp.isfile(osp.join(out_dir, 'image.onnx'))
+
+
+def _layers(model) -> dict:
+    """Deform-conv kernels and adaptive pools of a model."""
+    return dict(
+        deform=[m.backend for m in model.modules()
+                if isinstance(m, ModulatedDeformConv)],
+        pools=sum(isinstance(m, torch.nn.AdaptiveAvgPool2d)
+                  for m in model.modules()))
+
+
+def test_export_takes_a_built_model_and_leaves_it_unchanged(exports,
+                                                            tmp_path):
+    """export_onnx gets the model and the pipeline's settings; the
+    substitutions are made on a copy; bad settings fail before any work."""
+    cfg, ckpt, _ = exports['clip']
+    inferencer = VideoPoseInferencer(cfg, ckpt, device='cpu')
+    model = inferencer.model
+    settings = dict(frame_offsets=inferencer.frame_offsets,
+                    input_size=pipeline_input_size(inferencer.pipeline))
+    assert settings == dict(frame_offsets=(-1, 1), input_size=(48, 64))
+    before = _layers(model)
+    assert before['deform'] and before['pools']  # the LCM and the GTM
+    clip = example_inputs('clip', 2, 3, (48, 64), (), seed=3)['clip'][0]
+    with torch.no_grad():
+        want = model._forward(clip)
+    info = export_onnx(model, inferencer.cfg, str(tmp_path / 'clip'),
+                       batch=1, **settings)
+    assert info['substitutions'] == dict(deform_convs=1, adaptive_pools=1)
+    assert _layers(model) == before
+    with torch.no_grad():
+        assert torch.equal(model._forward(clip), want)
+
+    out_dir = str(tmp_path / 'bad')
+    with pytest.raises(ValueError, match='batch must be >= 1, got 0'):
+        export_onnx(model, inferencer.cfg, out_dir, batch=0, **settings)
+    with pytest.raises(ValueError, match=r'frame_offsets \(-1,\) give 2 '
+                       'frames per clip .* model.neck.num_frames is 3'):
+        export_onnx(model, inferencer.cfg, out_dir, frame_offsets=(-1, ),
+                    input_size=(48, 64))
+    with pytest.raises(ValueError, match='0 is the key frame itself'):
+        export_onnx(model, inferencer.cfg, out_dir, frame_offsets=(0, 1),
+                    input_size=(48, 64))
+    with pytest.raises(ValueError, match='needs the model on the CPU, got '
+                       'it on meta'):
+        export_onnx(model.to('meta'), inferencer.cfg, out_dir, **settings)
+    assert not osp.exists(out_dir)
+    with pytest.raises(ValueError, match='no step with an input_size'):
+        pipeline_input_size(Compose([]))

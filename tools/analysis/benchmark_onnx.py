@@ -7,10 +7,10 @@ The designs, sizes, frames and boxes are those of
 ``tools/analysis/benchmark_streaming.py`` (``synthetic``: 128x96 crops, a
 generated 320x240 clip with 2 moving people; ``w48``: HRNet-W48 384x288
 crops, 1 person). Per design the weights (random, seeded, unless
-``--checkpoints`` gives the synthetic ones) are saved once, exported with
-``fami_pose_mm.deployment.export_onnx`` (not timed), and both backends run
-the video inferencer on the same in-memory frames and boxes file, after
-the same warm-up frames, one timed run each. ONNX Runtime uses as many
+``--checkpoints`` gives the synthetic ones) are saved once, exported as
+``tools/deployment/export_onnx.py`` exports them (not timed), and both
+backends run the video inferencer on the same in-memory frames and boxes
+file, after the same warm-up frames, one timed run each. ONNX Runtime uses as many
 intra-op threads as torch (``--threads``). The table also gives the
 largest keypoint difference between the backends (frame pixels)::
 
@@ -38,17 +38,21 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BACKENDS = ('pytorch', 'onnxruntime')
 
 
-def _streaming_benchmark():
-    """tools/analysis/benchmark_streaming.py: its designs, sizes, inputs."""
-    path = osp.join(ROOT, 'tools', 'analysis', 'benchmark_streaming.py')
-    spec = importlib.util.spec_from_file_location('benchmark_streaming',
-                                                  path)
+def _tool(*path: str):
+    """The module of a script under tools/, e.g. ``('analysis',
+    'benchmark_streaming.py')``."""
+    name = osp.splitext(path[-1])[0]
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(ROOT, 'tools', *path))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-_STREAMING = _streaming_benchmark()
+#: tools/analysis/benchmark_streaming.py: its designs, sizes, inputs
+_STREAMING = _tool('analysis', 'benchmark_streaming.py')
+#: tools/deployment/export_onnx.py: builds the model and exports it
+_EXPORT = _tool('deployment', 'export_onnx.py')
 DESIGNS, SIZES = _STREAMING.DESIGNS, _STREAMING.SIZES
 
 
@@ -104,8 +108,6 @@ def measure(size: str, design: int, inputs: dict, checkpoint: Optional[str],
             tmp: str) -> dict:
     """Export one design of one size, then time both backends."""
     from mmengine.config import Config
-
-    from fami_pose_mm.deployment import export_onnx
     configs, options, _, _, warmup = SIZES[size]
     cfg = Config.fromfile(osp.join(ROOT, configs[design]))
     cfg.merge_from_dict(options[design])
@@ -114,7 +116,7 @@ def measure(size: str, design: int, inputs: dict, checkpoint: Optional[str],
         checkpoint = seeded_checkpoint(cfg, osp.join(tmp, f'{name}.pth'))
     start = time.perf_counter()
     out_dir = osp.join(tmp, f'{name}_onnx')
-    info = export_onnx(cfg, checkpoint, out_dir)
+    info = _EXPORT.export_checkpoint(cfg, checkpoint, out_dir)
     row = dict(export_seconds=time.perf_counter() - start,
                graphs=list(info['graphs']), frames=0)
     keypoints = {}

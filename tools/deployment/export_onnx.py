@@ -8,7 +8,9 @@ and ``OUT_DIR/config.py``. Graphs by design: ``image`` (single-frame
 mmpose top-down model), ``clip`` (FAMI ``crop_mode='key'``, (B, T, 3, H,
 W) -> heatmaps), ``backbone`` + ``neck_head`` (``crop_mode='own'``,
 streaming). Opset 20, dynamic batch; each graph passes ``onnx.checker``
-and is compared with PyTorch on ONNX Runtime before the JSON is written::
+and is compared with PyTorch on ONNX Runtime before the JSON is written.
+The model is built and loaded by the video inferencer (same checks, same
+``dataset_meta``), then given to ``fami_pose_mm.deployment.export_onnx``::
 
     python tools/deployment/export_onnx.py configs/synthetic/d_fami.py \\
         work_dirs/synthetic/d_fami/epoch_3.pth work_dirs/onnx/d_fami
@@ -67,6 +69,38 @@ def summary(info: dict, out_dir: str, seconds: float) -> str:
     return '\n'.join(lines)
 
 
+def export_checkpoint(config, checkpoint: Optional[str], out_dir: str,
+                      opset: Optional[int] = None, batch: int = 2) -> dict:
+    """Build the model as the video inferencer does, then export it.
+
+    Args:
+        config (str | Config): Pose config (as the inferencer takes it).
+        checkpoint (str, optional): Pose checkpoint; None = random weights.
+        out_dir (str): Output folder (created).
+        opset (int, optional): ONNX opset; None: ``deployment.OPSET``.
+        batch (int): Batch size traced (the axis stays dynamic).
+
+    Returns:
+        dict: The ``deploy.json`` content.
+
+    Raises:
+        ValueError: If ``batch`` < 1 (before the model is built), or as
+            ``VideoPoseInferencer`` and ``export_onnx`` raise.
+        FileNotFoundError: If the config or checkpoint does not exist.
+    """
+    import fami_pose_mm  # noqa: F401  (registers the models)
+    from fami_pose_mm.apis import VideoPoseInferencer
+    from fami_pose_mm.deployment import (OPSET, export_onnx,
+                                         pipeline_input_size)
+    if batch < 1:
+        raise ValueError(f'batch must be >= 1, got {batch}')
+    inferencer = VideoPoseInferencer(config, checkpoint, device='cpu')
+    return export_onnx(inferencer.model, inferencer.cfg, out_dir,
+                       frame_offsets=inferencer.frame_offsets,
+                       input_size=pipeline_input_size(inferencer.pipeline),
+                       opset=opset or OPSET, batch=batch)
+
+
 def main(argv: Optional[List[str]] = None) -> dict:
     """Export; print the summary; return the ``deploy.json`` content."""
     args = parse_args(argv)
@@ -74,13 +108,12 @@ def main(argv: Optional[List[str]] = None) -> dict:
 
     import fami_pose_mm  # noqa: F401  (registers the models)
     from fami_pose_mm.apis.checks import resolve_config_path
-    from fami_pose_mm.deployment import OPSET, export_onnx
     cfg = Config.fromfile(resolve_config_path(args.config))
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     start = time.perf_counter()
-    info = export_onnx(cfg, args.checkpoint, args.out_dir,
-                       opset=args.opset or OPSET, batch=args.batch)
+    info = export_checkpoint(cfg, args.checkpoint, args.out_dir,
+                             opset=args.opset, batch=args.batch)
     print(summary(info, args.out_dir, time.perf_counter() - start))
     print(f"\n{osp.join(args.out_dir, 'deploy.json')}")
     return info

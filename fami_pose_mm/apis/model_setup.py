@@ -1,0 +1,100 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""How the video inferencer sets up its model: the checkpoint checked
+against the config, the test pipeline without its loading steps and its
+frame offsets, and the offsets checked against the model."""
+from typing import Optional, Sequence, Tuple
+
+import torch.nn as nn
+from mmengine.config import ConfigDict
+from mmengine.dataset import Compose
+from mmengine.registry import init_default_scope
+
+from ..utils.frame_offsets import check_frame_offsets, check_num_frames
+from .checks import state_dict_mismatch
+
+
+def check_checkpoint(model: nn.Module, checkpoint: Optional[dict],
+                     weights: Optional[str]) -> None:
+    """Check that a loaded checkpoint fits the model.
+
+    Args:
+        model (nn.Module): The model built from the config.
+        checkpoint (dict, optional): The loaded checkpoint (its
+            ``state_dict``, or the state dict itself); None: nothing to
+            check.
+        weights (str, optional): Where it was loaded from (for the error).
+
+    Raises:
+        ValueError: If keys are missing, unexpected or of another shape
+            (all listed).
+    """
+    if checkpoint is not None:
+        state = checkpoint.get('state_dict', checkpoint)
+        report = state_dict_mismatch(model, state)
+        if report:
+            raise ValueError(f'pose checkpoint {weights} does not match the '
+                             f'config:\n{report}')
+
+
+def inference_pipeline(
+        cfg: ConfigDict,
+        frame_offsets: Optional[Sequence[int]] = None
+) -> Tuple[Compose, Tuple[int, ...]]:
+    """The test pipeline without its loading steps, and the offsets.
+
+    Sets ``cfg.data_mode`` to ``'topdown'`` if unset, and the registry
+    scope to the config's ``default_scope``.
+
+    Args:
+        cfg (ConfigDict): Pose config.
+        frame_offsets (Sequence[int], optional): The inferencer's
+            override; None: ``test_dataloader.dataset.frame_offsets``,
+            else the loading step's, else ``()`` (single frame).
+
+    Returns:
+        tuple: The :class:`Compose` of the remaining steps (they get the
+        decoded frames as ``img``) and the checked offsets.
+
+    Raises:
+        ValueError: If the offsets are invalid (see
+            :func:`~fami_pose_mm.utils.frame_offsets.check_frame_offsets`).
+    """
+    cfg.setdefault('data_mode', 'topdown')
+    dataset_cfg = cfg.test_dataloader.dataset
+    offsets = frame_offsets
+    if offsets is None:
+        offsets = dataset_cfg.get('frame_offsets', None)
+    steps = []
+    for step in dataset_cfg.pipeline:
+        if step['type'].split('.')[-1].startswith('Load'):
+            if offsets is None:
+                offsets = step.get('frame_offsets', None)
+            continue
+        steps.append(step)
+    offsets = check_frame_offsets(offsets or ())
+    init_default_scope(cfg.get('default_scope', 'mmpose'))
+    return Compose(steps), offsets
+
+
+def check_model_frames(model: nn.Module, frame_offsets: Sequence[int],
+                       online: bool) -> None:
+    """Check the offsets against the model's ``neck.num_frames`` and the
+    online mode.
+
+    Args:
+        model (nn.Module): The pose model (PyTorch or ONNX Runtime).
+        frame_offsets (Sequence[int]): The inferencer's offsets.
+        online (bool): Live mode: past frames only.
+
+    Raises:
+        ValueError: If the clip length differs from ``neck.num_frames``, or
+            online mode meets a positive offset.
+    """
+    num_frames = getattr(getattr(model, 'neck', None), 'num_frames', None)
+    if num_frames is not None:
+        check_num_frames(num_frames, frame_offsets)
+    if online and any(d > 0 for d in frame_offsets):
+        raise ValueError(
+            'online mode uses past frames only, but frame_offsets '
+            f'{tuple(frame_offsets)} has positive offsets; use an online '
+            'config (configs/inference/) or frame_offsets=(-2, -1)')
