@@ -170,18 +170,19 @@ def aggregate_seeds(runs: Sequence[Dict[str, Dict[str, dict]]]) -> Dict:
         for v in variants
     }
     gains = {}
-    steps = GAINS
-    if len(variants) == 2:  # a single-frame model and its video model
+    steps = ()
+    if len(variants) == 4:  # (a)-(d): every step can be formed
+        steps = GAINS
+    elif len(variants) == 2:  # a single-frame model and its video model
         steps = ((f'{variants[1]} - {variants[0]}', 1, 0), )
-    if len(variants) in (2, 4):  # (a)-(d): every step can be formed
-        for name, hi, lo in steps:
-            gains[name] = {
-                s: stats([
-                    run[variants[hi]][s]['AP'] - run[variants[lo]][s]['AP']
-                    for run in runs
-                ])
-                for s in SUBSETS
-            }
+    for name, hi, lo in steps:
+        gains[name] = {
+            s: stats([
+                run[variants[hi]][s]['AP'] - run[variants[lo]][s]['AP']
+                for run in runs
+            ])
+            for s in SUBSETS
+        }
     return dict(rows=rows, gains=gains)
 
 

@@ -65,7 +65,7 @@ def main(argv=None) -> dict:
     from fami_pose_mm.synthetic.benchmark_eval import (aggregate_seeds,
                                                        format_seed_table)
     variants = args.variants or [
-        v for v, _ in bench['VARIANTS'] if 'res18' not in v]
+        *bench['TABLE_VARIANTS'], *bench['TRACKED_ONLY']]
     tracked = 'd_fami' in variants
     num_table = len([v for v in variants if v not in bench['TRACKED_ONLY']])
     start = time.time()
