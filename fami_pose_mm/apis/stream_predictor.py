@@ -109,7 +109,7 @@ class StreamingPredictor:
         for start in range(0, len(data), self.batch_size):
             batch = self.model.data_preprocessor(
                 self.collate_fn(data[start:start + self.batch_size]), False)
-            feats, flips = self._backbone(batch['inputs'])
+            feats, flips = self._per_frame(batch['inputs'])
             for i, sample in enumerate(batch['data_samples']):
                 persons.append(
                     PersonFeature(feats[i], None if flips is None else
@@ -117,16 +117,17 @@ class StreamingPredictor:
         self.person_frames += len(data)
         return persons
 
-    def _backbone(self, inputs: torch.Tensor) -> Tuple:
+    def _per_frame(self, inputs: torch.Tensor) -> Tuple:
         """(N, C, h, w) features of the crops (N, [1,] 3, H, W) and of the
-        flipped crops (None without flip test), in one backbone call."""
+        flipped crops (None without flip test), in one call of the model's
+        ``frame_features`` (the backbone, and the head's deconvolutions when
+        the neck runs after them)."""
         crops = inputs.reshape(-1, *inputs.shape[-3:])
         num = len(crops)
         if self.flip:
             crops = torch.cat([crops, crops.flip(-1)])
         with torch.no_grad():
-            out = self.model.backbone(crops)
-        feat = out[-1] if isinstance(out, (tuple, list)) else out
+            feat = self.model.frame_features(crops)
         self.backbone_crops += len(crops)
         return feat[:num], (feat[num:] if self.flip else None)
 

@@ -37,16 +37,17 @@ class ModelGraph(nn.Module):
 
 
 class BackboneGraph(nn.Module):
-    """``crops`` (N, 3, H, W) -> ``feats`` (N, C, h, w): the backbone's
-    last output, as ``VideoTopdownPoseEstimator.extract_clip_feats``."""
+    """``crops`` (N, 3, H, W) -> ``feats`` (N, C, h, w): the per-frame
+    part, ``VideoTopdownPoseEstimator.frame_features`` (the backbone's last
+    output, through the head's deconvolutions with
+    ``neck_input='head_deconv'``)."""
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
-        self.backbone = model.backbone
+        self.model = model
 
     def forward(self, crops: Tensor) -> Tensor:
-        out = self.backbone(crops)
-        return out[-1] if isinstance(out, (tuple, list)) else out
+        return self.model.frame_features(crops)
 
 
 class NeckHeadGraph(nn.Module):

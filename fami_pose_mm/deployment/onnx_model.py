@@ -2,7 +2,7 @@
 """A pose model whose network runs as exported ONNX graphs.
 
 :class:`OnnxPoseModel` offers what the video inferencer and its streaming
-predictor call on a PyTorch pose model (``test_step``, ``backbone``,
+predictor call on a PyTorch pose model (``test_step``, ``frame_features``,
 ``predict_from_features``, ``data_preprocessor``, ``dataset_meta``,
 ``test_cfg``, ``crop_mode``, ``neck.num_frames``), so both run it
 unchanged. Around the graphs it runs the same PyTorch code as the model:
@@ -94,6 +94,17 @@ class OnnxPoseModel(nn.Module):
         }
         self.backbone = self.graphs.get('backbone')
 
+    def frame_features(self, crops: Tensor) -> Tensor:
+        """(N, C, h, w) per-frame features of crops (N, 3, H, W): the
+        ``backbone`` graph (the model's ``frame_features``; streaming
+        design only)."""
+        if self.backbone is None:
+            raise ValueError(
+                f'frame_features needs a streaming export '
+                f"(crop_mode='own'), {self.info['json_path']} is "
+                f'{self.design!r}')
+        return self.backbone(crops)[0]
+
     def test_step(self, data: dict) -> SampleList:
         """Predict a collated batch, as the PyTorch model's ``test_step``.
 
@@ -155,8 +166,8 @@ class OnnxPoseModel(nn.Module):
         return self._decode(graph(feats, affines), flipped, data_samples)
 
     def _clip_feats(self, inputs: Tensor) -> Tensor:
-        """(B, T, C, h, w) backbone features of (B, T, 3, H, W) clips."""
-        feats = self.backbone(inputs.flatten(0, 1))[0]
+        """(B, T, C, h, w) per-frame features of (B, T, 3, H, W) clips."""
+        feats = self.frame_features(inputs.flatten(0, 1))
         return feats.reshape(*inputs.shape[:2], *feats.shape[1:])
 
     def _set_metainfo(self, samples: SampleList) -> None:

@@ -38,7 +38,8 @@ _AFFINES = ('TopdownAffine', 'ClipTopdownAffine')
 def video_config(single_frame: ConfigDict,
                  checkpoint: str,
                  video: str,
-                 neck_channels: Optional[int] = None) -> Dict[str, Any]:
+                 neck_channels: Optional[int] = None,
+                 neck_input: str = 'backbone') -> Dict[str, Any]:
     """The top-level settings of a FAMI video model built on a single-frame
     model.
 
@@ -51,8 +52,14 @@ def video_config(single_frame: ConfigDict,
         video (str): A FAMI video config file (e.g.
             ``configs/fami_hrnet_w48_posetrack18.py``) whose data, neck,
             losses, schedule, evaluator and tracker are used.
-        neck_channels (int, optional): Channels of the backbone output the
-            head reads; default: ``model.head.in_channels``.
+        neck_channels (int, optional): Channels of the features the neck
+            fuses; default: ``model.head.in_channels`` (the backbone output
+            the head reads), or with ``neck_input='head_deconv'`` the last
+            of ``model.head.deconv_out_channels``.
+        neck_input (str): ``'backbone'`` (default, the paper) or
+            ``'head_deconv'``: the neck fuses the per-frame features after
+            the head's deconvolution layers (SimpleBaseline heads), see
+            ``VideoTopdownPoseEstimator``.
 
     Returns:
         dict: Top-level config keys (``model``, the loaders, evaluators,
@@ -77,6 +84,8 @@ def video_config(single_frame: ConfigDict,
             'cannot tell the channels of the backbone output the head '
             f'reads: model.head.in_channels is {head.get("in_channels")!r}; '
             'pass neck_channels=<int> to video_config')
+    if neck_input == 'head_deconv' and not neck_channels:
+        channels = _deconv_out_channels(head, channels)
     cfg = Config.fromfile(video)
     out = {k: v for k, v in cfg.to_dict().items() if k != 'custom_imports'}
     out['custom_imports'] = dict(imports=['fami_pose_mm'],
@@ -92,6 +101,7 @@ def video_config(single_frame: ConfigDict,
                                           use_udp)
     out['model'] = _video_model(out['model'], base_model, head, codec,
                                 checkpoint, channels)
+    out['model']['neck_input'] = neck_input
     for key in _REPLACED:
         if isinstance(out.get(key), dict):
             out[key]['_delete_'] = True
@@ -115,6 +125,14 @@ def _heatmap_head(model: dict) -> dict:
             'HRFormer, LiteHRNet, CSPNeXt or ViTPose heatmap configs), not '
             'SimCC (RTMPose), regression or integral heads')
     return head
+
+
+def _deconv_out_channels(head: dict, in_channels: int) -> int:
+    """Channels after a ``HeatmapHead`` config's deconvolutions: the last of
+    ``deconv_out_channels`` (mmpose's default (256, 256, 256)), or
+    ``in_channels`` when it has none."""
+    out = head.get('deconv_out_channels', (256, 256, 256))
+    return int(out[-1]) if out else in_channels
 
 
 def _single_frame_udp(cfg: ConfigDict) -> Optional[bool]:

@@ -7,14 +7,15 @@ from deploy_test_utils import export_design
 
 @pytest.fixture(scope='session')
 def exports(tmp_path_factory):
-    """{design: (config path, checkpoint, export folder)}."""
+    """{design: (config path, checkpoint, export folder)}; the designs and
+    ``'streaming_deconv'`` (the neck after a head deconvolution)."""
     pytest.importorskip('onnxruntime')
     tmp = tmp_path_factory.mktemp('onnx')
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return {design: export_design(tmp, design)
-                for design in ('single_frame', 'clip', 'streaming')}
+        designs = ('single_frame', 'clip', 'streaming', 'streaming_deconv')
+        return {design: export_design(tmp, design) for design in designs}
     finally:
         torch.set_num_threads(threads)
 

@@ -15,13 +15,28 @@ FLIP = dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True)
 
 
 def design_config(design: str, frame_offsets=(-1, 1)):
-    """The tiny config of a design, flip test on."""
-    if design == 'streaming':
+    """The tiny config of a design, flip test on; ``'streaming_deconv'``:
+    the streaming design with the neck after a head deconvolution."""
+    if design.startswith('streaming'):
         cfg = tiny_own_pose_config(frame_offsets)
     else:
         cfg = tiny_pose_config(frame_offsets, design == 'clip')
     cfg.model.test_cfg = dict(FLIP)
+    if design == 'streaming_deconv':
+        with_head_deconv(cfg.model)
     return cfg
+
+
+def with_head_deconv(model: dict) -> dict:
+    """A tiny video model config whose head (and MI predictor) upsample
+    the 16 x 12 backbone output by one deconvolution to 32 x 24, the neck
+    running after it (``neck_input='head_deconv'``)."""
+    deconv = dict(deconv_out_channels=(8, ), deconv_kernel_sizes=(4, ))
+    model.head.update(deconv)
+    model.head.decoder.heatmap_size = (24, 32)
+    model.mi_predictor.update(deconv)
+    model.neck_input = 'head_deconv'
+    return model
 
 
 def save_active_checkpoint(cfg, path: str, seed: int = 0) -> str:

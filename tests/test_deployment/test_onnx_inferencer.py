@@ -39,7 +39,8 @@ def _run(cfg, weights, backend, boxes_file, out_dir):
     return inferencer, results
 
 
-@pytest.mark.parametrize('design', ['single_frame', 'clip', 'streaming'])
+@pytest.mark.parametrize(
+    'design', ['single_frame', 'clip', 'streaming', 'streaming_deconv'])
 def test_same_keypoints_json_and_video(exports, boxes_file, tmp_path,
                                        design):
     cfg, ckpt, out_dir = exports[design]
@@ -47,7 +48,8 @@ def test_same_keypoints_json_and_video(exports, boxes_file, tmp_path,
     ort_run, got = _run(cfg, out_dir, 'onnxruntime', boxes_file,
                         str(tmp_path))
     assert type(ort_run.model).__name__ == 'OnnxPoseModel'
-    assert ort_run.streaming == torch_run.streaming == (design == 'streaming')
+    assert ort_run.streaming == torch_run.streaming == (
+        design.startswith('streaming'))
     assert len(got) == len(want) == 5
     for a, b in zip(want, got):
         pa, pb = (r['predictions'][0].pred_instances for r in (a, b))
@@ -66,7 +68,8 @@ def test_same_keypoints_json_and_video(exports, boxes_file, tmp_path,
         assert ort_run.stats[key] == torch_run.stats[key], key
     # flip test on: two crops per person-frame when streaming, 2 x T on
     # the clip path
-    crops = dict(single_frame=2, clip=6, streaming=2)[design]
+    crops = dict(single_frame=2, clip=6, streaming=2,
+                 streaming_deconv=2)[design]
     assert ort_run.stats['backbone_crops'] == crops * 10
     json_a, json_b = (json.load(open(tmp_path / f'{b}.json'))
                       for b in ('pytorch', 'onnxruntime'))

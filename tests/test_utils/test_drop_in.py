@@ -165,3 +165,37 @@ def test_wrong_neck_channels_name_the_setting():
         video_config(cfg, checkpoint='x.pth', video=W48, neck_channels=48))
     with pytest.raises(ValueError, match='48.*32.*model.neck.in_channels'):
         model.neck_forward(torch.zeros(1, 5, 3, 64, 64))
+
+
+def test_neck_after_head_deconvs_loads_the_same_checkpoint(tmp_path):
+    """``neck_input='head_deconv'`` on SimpleBaseline: the neck fuses the
+    8x upsampled 256-channel features; every checkpoint entry loads."""
+    single = _single_frame_checkpoint('res50_8xb64-210e',
+                                      tmp_path / 'single.pth')
+    cfg = _mmpose_config(SINGLE.format('res50_8xb64-210e'))
+    out = video_config(cfg, checkpoint=str(tmp_path / 'single.pth'),
+                       video=W48, neck_input='head_deconv')
+    assert out['model']['neck_input'] == 'head_deconv'
+    assert out['model']['neck']['in_channels'] == 256
+    model_cfg = copy.deepcopy(out['model'])
+    model_cfg.pop('_delete_')
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    for part, src in (('backbone', single.backbone), ('head', single.head),
+                      ('mi_predictor', single.head)):
+        got, want = getattr(model, part).state_dict(), src.state_dict()
+        assert set(got) == set(want), part
+        for key in want:
+            assert torch.equal(got[key], want[key]), (part, key)
+    single.eval()
+    model.eval()
+    crops = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        feats = model.frame_features(crops)
+        # the per-frame part is the single-frame model up to its final layer
+        want = single.head.deconv_layers(single.backbone(crops)[-1])
+        assert feats.shape == (2, 256, 16, 16)
+        torch.testing.assert_close(feats, want)
+        torch.testing.assert_close(model.head.forward((feats, )),
+                                   single.head.forward(single.backbone(
+                                       crops)))

@@ -147,6 +147,8 @@ def macs_per_person(model_cfg, design: int, input_size: tuple,
     test), by mmengine's ``FlopAnalyzer``."""
     from mmengine.analysis import FlopAnalyzer
     from mmpose.registry import MODELS
+
+    from fami_pose_mm.deployment.graphs import BackboneGraph
     sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
     from model_complexity import TensorForward, deform_conv_flop
 
@@ -173,11 +175,10 @@ def macs_per_person(model_cfg, design: int, input_size: tuple,
         macs = count(TensorForward(model),
                      crop[:, None].expand(-1, num_frames, -1, -1, -1))
     else:
-        backbone = model.backbone
-        macs = count(backbone, crop)
+        per_frame = BackboneGraph(model)  # model.frame_features
+        macs = count(per_frame, crop)
         with torch.no_grad():
-            feat = backbone(crop)
-        feat = feat[-1] if isinstance(feat, (tuple, list)) else feat
+            feat = per_frame(crop)
         feats = feat[:, None].expand(-1, num_frames, -1, -1, -1)
         macs += count(_NeckHead(model), feats.contiguous())
     flip = 2 if cfg.get('test_cfg', {}).get('flip_test') else 1

@@ -53,7 +53,9 @@ VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
             ('c_gtm_lcm', '(c) GTM + LCM'), ('d_fami', '(d) GTM + LCM + MI'),
             ('e_fami_own', '(e) full FAMI, own crops'),
             ('a_res18_single_frame', '(a) ResNet-18 single frame'),
-            ('d_res18_fami', '(d) ResNet-18 full FAMI'))
+            ('d_res18_fami', '(d) ResNet-18 full FAMI'),
+            ('d_res18_fami_deconv', '(d) ResNet-18 full FAMI, neck after '
+             'deconvs'))
 # Variants whose test-time boxes come from person tracks: trained here,
 # scored only by the tracked inference step (run_tracked_eval.py).
 TRACKED_ONLY = ('e_fami_own', )
@@ -61,9 +63,10 @@ TRACKED_ONLY = ('e_fami_own', )
 TABLE_VARIANTS = ('a_single_frame', 'b_gtm', 'c_gtm_lcm', 'd_fami')
 # The single-frame model each video variant starts from (default: (a)):
 # the second backbone family, wrapped by configs/synthetic/d_res18_fami.py.
-STARTS_FROM = dict(d_res18_fami='a_res18_single_frame')
+STARTS_FROM = dict(d_res18_fami='a_res18_single_frame',
+                   d_res18_fami_deconv='a_res18_single_frame')
 # Video variants with the MI objective (its frozen predictor loads (a)).
-WITH_MI = ('d_fami', 'e_fami_own', 'd_res18_fami')
+WITH_MI = ('d_fami', 'e_fami_own', 'd_res18_fami', 'd_res18_fami_deconv')
 # Epochs of (a) and of (b)-(d), generator preset, extra options.
 PRESETS = dict(
     full=dict(epochs_a=8, epochs_fami=3, data='default', workers=2),

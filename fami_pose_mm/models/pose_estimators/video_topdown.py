@@ -6,6 +6,7 @@ from typing import Dict, Optional, Tuple, Union
 
 import numpy as np
 import torch
+import torch.nn as nn
 from torch import Tensor
 
 from mmpose.evaluation.functional import pose_pck_accuracy
@@ -19,8 +20,10 @@ from ...utils.frame_offsets import check_num_frames
 from ..utils.crop_resample import (flip_affines, resample_to_key,
                                    stack_frame_warp_mats,
                                    support_to_key_affines)
+from ..utils.head_deconv import split_head_deconv
 
 CROP_MODES = ('key', 'own')
+NECK_INPUTS = ('backbone', 'head_deconv')
 
 
 @MODELS.register_module()
@@ -29,8 +32,10 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
 
     Input layout: ``inputs`` is (B, T, 3, H, W), T = 1 + N; index 0 is the
     KEY frame and indices 1..N are the supporting frames in the dataset's
-    ``frame_offsets`` order (default (-2, -1, +1, +2)). The backbone runs
-    ONCE on the B*T crops; the neck (e.g. ``FAMINeck``) aligns and fuses;
+    ``frame_offsets`` order (default (-2, -1, +1, +2)). The per-frame part
+    (:meth:`frame_features`: the backbone, and with
+    ``neck_input='head_deconv'`` the head's deconvolutions) runs ONCE on
+    the B*T crops; the neck (e.g. ``FAMINeck``) aligns and fuses;
     the head decodes the key frame. T must equal the neck's
     ``num_frames``: clips of another length fail before the backbone runs,
     with an error naming ``model.neck.num_frames`` and the data's
@@ -72,6 +77,13 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
             it its own ``init_cfg`` when the backbone checkpoint has no
             head (e.g. ImageNet weights).
         crop_mode (str): ``'key'`` (default) or ``'own'`` (see above).
+        neck_input (str): What the neck fuses. ``'backbone'`` (default,
+            the paper): the backbone's last output. ``'head_deconv'``: that
+            output after the head's deconvolution layers (SimpleBaseline
+            heads; :mod:`fami_pose_mm.models.utils.head_deconv`): they run
+            per frame, frozen with the backbone under ``freeze_backbone``,
+            and the head and ``mi_predictor`` decode with their remaining
+            layers. Checkpoint keys are unchanged.
         train_cfg, test_cfg, data_preprocessor, init_cfg, metainfo: As
             :class:`TopdownPoseEstimator`.
     """
@@ -85,6 +97,7 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
                  mi_loss: OptConfigType = None,
                  mi_predictor: OptConfigType = None,
                  crop_mode: str = 'key',
+                 neck_input: str = 'backbone',
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
@@ -102,9 +115,15 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         if crop_mode not in CROP_MODES:
             raise ValueError(f'crop_mode must be one of {CROP_MODES}, got '
                              f'{crop_mode!r}')
+        if neck_input not in NECK_INPUTS:
+            raise ValueError(f'neck_input must be one of {NECK_INPUTS}, '
+                             f'got {neck_input!r}')
         super().__init__(backbone, neck, head, train_cfg, test_cfg,
                          data_preprocessor, init_cfg, metainfo)
         self.crop_mode = crop_mode
+        self.neck_input = neck_input
+        if neck_input == 'head_deconv':
+            split_head_deconv(self.head)
         self.freeze_backbone = freeze_backbone
         self.aux_loss_weight = aux_loss_weight
         self.mi_loss = MODELS.build(mi_loss) if mi_loss else None
@@ -118,8 +137,12 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
                                        checkpoint=bb_init['checkpoint'])
             self.mi_predictor = MODELS.build(cfg)
             self.mi_predictor.requires_grad_(False)
+            if neck_input == 'head_deconv':
+                split_head_deconv(self.mi_predictor, 'model.mi_predictor')
         if freeze_backbone:
             self.backbone.requires_grad_(False)
+            if self.frame_deconv is not None:
+                self.frame_deconv.requires_grad_(False)
         self.train(self.training)
 
     def train(self, mode: bool = True) -> 'VideoTopdownPoseEstimator':
@@ -127,6 +150,8 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         super().train(mode)
         if getattr(self, 'freeze_backbone', False):
             self.backbone.eval()
+            if self.frame_deconv is not None:
+                self.frame_deconv.eval()
         if getattr(self, 'mi_predictor', None) is not None:
             self.mi_predictor.eval()
         return self
@@ -183,22 +208,46 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         fused = self.neck_forward(inputs, data_samples=data_samples)['fused']
         return self.head.forward((fused, ))
 
+    @property
+    def frame_deconv(self) -> Optional[nn.Module]:
+        """The head's deconvolutions when they run per frame, else None
+        (they stay registered, and load, under ``head.deconv_layers``)."""
+        if getattr(self, 'neck_input', None) == 'head_deconv':
+            return self.head.deconv_layers
+        return None
+
+    def frame_features(self, crops: Tensor) -> Tensor:
+        """The per-frame part on single crops: the backbone's last output,
+        through the head's deconvolutions with ``neck_input='head_deconv'``;
+        without autograd under ``freeze_backbone``.
+
+        Args:
+            crops (Tensor): (N, 3, H, W).
+
+        Returns:
+            Tensor: (N, C, h, w), what the neck takes per frame.
+        """
+        grad_ctx = (torch.no_grad()
+                    if self.freeze_backbone else contextlib.nullcontext())
+        with grad_ctx:
+            feats = self.backbone(crops)
+            feat = feats[-1] if isinstance(feats, (tuple, list)) else feats
+            if self.frame_deconv is not None:
+                feat = self.frame_deconv(feat)
+        return feat
+
     def extract_clip_feats(self, inputs: Tensor) -> Tensor:
-        """Backbone once on all B*T frames.
+        """:meth:`frame_features` once on all B*T frames.
 
         Args:
             inputs (Tensor): (B, T, 3, H, W), key frame first.
 
         Returns:
-            Tensor: (B, T, C, h, w), the backbone's last output per frame.
+            Tensor: (B, T, C, h, w), the per-frame features.
         """
         self._check_clips(inputs)
         b, t = inputs.shape[:2]
-        grad_ctx = (torch.no_grad()
-                    if self.freeze_backbone else contextlib.nullcontext())
-        with grad_ctx:
-            feats = self.backbone(inputs.flatten(0, 1))
-        feat = feats[-1] if isinstance(feats, (tuple, list)) else feats
+        feat = self.frame_features(inputs.flatten(0, 1))
         return feat.reshape(b, t, *feat.shape[1:])
 
     def neck_from_features(self,

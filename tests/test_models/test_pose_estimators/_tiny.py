@@ -23,10 +23,12 @@ def model_cfg(num_keypoints: int = K, **overrides) -> dict:
                            **{'test_cfg': flip_test, **overrides})
 
 
-def make_batch(batch_size: int = 2, num_frames: int = 3, seed: int = 0):
-    """Clips with bright joint blobs that drift by 1 px per frame."""
+def make_batch(batch_size: int = 2, num_frames: int = 3, seed: int = 0,
+               heatmap_size=CODEC['heatmap_size']):
+    """Clips with bright joint blobs that drift by 1 px per frame; target
+    heatmaps of ``heatmap_size`` (w, h)."""
     rng = np.random.default_rng(seed)
-    codec = KEYPOINT_CODECS.build(CODEC)
+    codec = KEYPOINT_CODECS.build(dict(CODEC, heatmap_size=heatmap_size))
     inputs, samples = [], []
     ys, xs = np.mgrid[0:64, 0:48]
     for _ in range(batch_size):

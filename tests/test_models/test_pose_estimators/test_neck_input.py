@@ -1,0 +1,102 @@
+# Copyright (c) fami-pose-mm contributors. All rights reserved.
+"""``neck_input='head_deconv'``: the neck after a SimpleBaseline head's
+deconvolutions (fami_pose_mm/models/utils/head_deconv.py)."""
+import copy
+
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.optim import OptimWrapper
+from mmengine.registry import init_default_scope
+from mmpose.registry import MODELS
+
+import fami_pose_mm  # noqa: F401  (registers)
+from _tiny import HEAD, K, make_batch, model_cfg
+from fami_pose_mm.models.utils.head_deconv import split_head_deconv
+
+init_default_scope('mmpose')
+DECONV = dict(deconv_out_channels=(8, ), deconv_kernel_sizes=(4, ))
+
+
+def _deconv_head(**kw) -> nn.Module:
+    torch.manual_seed(0)
+    return MODELS.build(dict(HEAD, **DECONV, **kw))
+
+
+def _build(neck_input: str, **overrides) -> nn.Module:
+    head = dict(HEAD, **DECONV)
+    head['decoder'] = dict(head['decoder'], heatmap_size=(24, 32))
+    predictor = dict(type='HeatmapHead', in_channels=8, out_channels=K,
+                     **DECONV)
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg(
+        head=head, mi_predictor=predictor, neck_input=neck_input,
+        **overrides))
+    model.init_weights()
+    return model
+
+
+def test_split_head_decodes_what_its_deconvs_made():
+    head = _deconv_head().eval()
+    x = torch.randn(2, 8, 16, 12)
+    with torch.no_grad():
+        want = head.forward((x, ))
+        deconv = split_head_deconv(head)
+        assert deconv is head.deconv_layers
+        up = deconv(x)
+        got = head.forward((up, ))
+    assert up.shape == (2, 8, 32, 24) and got.shape == (2, K, 32, 24)
+    torch.testing.assert_close(got, want)
+    # a deep copy decodes with its own layers, still skipping deconvs
+    clone = copy.deepcopy(head)
+    with torch.no_grad():
+        clone.final_layer.weight.mul_(2)
+        torch.testing.assert_close(head.forward((up, )), want)
+        torch.testing.assert_close(clone.forward((up, )),
+                                   2 * want - head.final_layer.bias[:, None,
+                                                                    None])
+
+
+def test_split_head_without_layers_names_the_setting():
+    with pytest.raises(ValueError, match='model.mi_predictor.*conv_layers'):
+        split_head_deconv(nn.Conv2d(8, K, 1), 'model.mi_predictor')
+
+
+def test_same_keys_frozen_deconvs_and_upsampled_neck():
+    model = _build('head_deconv', freeze_backbone=True)
+    paper = _build('backbone')
+    # checkpoint keys do not depend on where the neck runs
+    assert set(model.state_dict()) == set(paper.state_dict())
+    assert model.frame_deconv is model.head.deconv_layers
+    assert paper.frame_deconv is None
+    with torch.no_grad():
+        feats = model.extract_clip_feats(torch.zeros(2, 3, 3, 64, 48))
+        assert feats.shape == (2, 3, 8, 32, 24)
+        assert paper.extract_clip_feats(
+            torch.zeros(2, 3, 3, 64, 48)).shape == (2, 3, 8, 16, 12)
+    data = make_batch(heatmap_size=(24, 32))
+    frozen = copy.deepcopy({**model.backbone.state_dict(),
+                            **model.head.deconv_layers.state_dict()})
+    final = model.head.final_layer.weight.clone()
+    optim = OptimWrapper(torch.optim.Adam(
+        [p for p in model.parameters() if p.requires_grad], lr=1e-2))
+    for _ in range(2):
+        log_vars = model.train_step(copy.deepcopy(data), optim)
+    assert torch.isfinite(log_vars['loss'])
+    assert 'loss_mi_y_aligned' in log_vars
+    # backbone and deconvs frozen (weights and BN statistics)
+    now = {**model.backbone.state_dict(),
+           **model.head.deconv_layers.state_dict()}
+    for key, value in frozen.items():
+        assert torch.equal(now[key], value), key
+    assert not model.head.deconv_layers.training
+    assert not torch.equal(model.head.final_layer.weight, final)
+    model.test_cfg['output_heatmaps'] = True
+    pred = model.val_step(copy.deepcopy(data))[0]
+    assert pred.pred_fields.heatmaps.shape == (K, 32, 24)
+    assert pred.pred_instances.keypoints.shape == (1, K, 2)
+
+
+def test_bad_neck_input():
+    with pytest.raises(ValueError, match="neck_input.*'head_deconv'"):
+        _build('deconv')
