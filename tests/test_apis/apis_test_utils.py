@@ -154,7 +154,6 @@ def corrupt_video_frame(path, index, num_frames=8):
     return str(path)
 
 
-
 def crossing_people(num_frames: int = 15) -> np.ndarray:
     """Boxes of two people walking toward and past each other.
 

@@ -157,8 +157,8 @@ def test_offline_first_command(tmp_path, monkeypatch):
 
     monkeypatch.setattr(socket.socket, 'connect', no_network)
     stats = _demo().main(argv)
-    assert (stats['frames'], stats['persons'], stats['unreadable']) == (5, 5,
-                                                                       0)
+    got = (stats['frames'], stats['persons'], stats['unreadable'])
+    assert got == (5, 5, 0)
     assert count_video_frames(stats['video']) == (5, (1280, 720))
     _check_json(stats['json'], 5, '000001_mpiinew_test')
 

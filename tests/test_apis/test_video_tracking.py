@@ -92,7 +92,7 @@ def test_ids_follow_the_people_in_json_and_results(pose_files, inferencer,
 def test_datasamples_carry_track_ids(single, crossing):
     frames, boxes, boxes_file = crossing
     results = list(single(frames[:4], bboxes_file=boxes_file,
-                              return_datasamples=True))
+                          return_datasamples=True))
     track = {}
     for result, boxes_t in zip(results, boxes):
         inst = result['predictions'][0].pred_instances

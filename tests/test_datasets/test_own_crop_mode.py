@@ -145,8 +145,8 @@ def test_duplicate_track_in_a_frame_keeps_the_first_box(
 
 def _val_detections(root: str) -> list:
     """The val GT boxes as detections with their track ids."""
-    return [dict(image_id=a['image_id'], bbox=[a['bbox'][0] + 2,
-                                                *a['bbox'][1:]],
+    return [dict(image_id=a['image_id'],
+                 bbox=[a['bbox'][0] + 2, *a['bbox'][1:]],
                  score=0.9, category_id=1, track_id=a['track_id'])
             for a in load_json(_ann(root, 'val'))['annotations']]
 

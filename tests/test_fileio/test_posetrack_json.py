@@ -223,8 +223,8 @@ BAD_VALUES = {  # case: (base, changes, message after the file name)
         _gt17, {'annolist.0.annorect.0.x2': ['30']},
         r"frame 0 .*, annorect 0: x2 is \['30'\], expected a list of one"),
     'annolist ground truth: NaN ignore polygon': (
-        _gt17, {'annolist.0.ignore_regions': [dict(point=[dict(x=[NAN],
-                                                                y=[0])])]},
+        _gt17,
+        {'annolist.0.ignore_regions': [dict(point=[dict(x=[NAN], y=[0])])]},
         r'frame 0 .*, ignore region 0: x is \[nan\], expected'),
 }
 
@@ -248,7 +248,7 @@ def test_bad_value_names_file_annotation_and_field(tmp_path, case):
      '{}: "annotations" must be a list, got dict'),
 ], ids=['not JSON', 'empty', 'not UTF-8', 'a list', 'annotations a dict'])
 def test_file_that_is_not_a_posetrack_file_is_named(tmp_path, content,
-                                                     message):
+                                                    message):
     path = tmp_path / 'video.json'
     path.write_bytes(content)
     with pytest.raises(ValueError, match=message.format(re.escape(

@@ -29,9 +29,8 @@ def test_fami_and_single_frame_models_share_backbone_and_head():
 def test_pose_config_window():
     cfg = tiny_pose_config((-2, -1, 1, 2))
     assert cfg['model']['neck']['num_frames'] == 5
-    assert cfg['test_dataloader']['dataset']['frame_offsets'] == (-2, -1, 1,
-                                                                   2)
+    offsets = cfg['test_dataloader']['dataset']['frame_offsets']
+    assert offsets == (-2, -1, 1, 2)
     single = tiny_pose_config(multi_frame=False)
     assert 'frame_offsets' not in single['test_dataloader']['dataset']
     assert single['model']['backbone'] == cfg['model']['backbone']
-

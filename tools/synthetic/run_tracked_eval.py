@@ -11,8 +11,10 @@ split's detection file and the config's tracker, as a user would run them
 ``tools/eval_posetrack.py``'s AP and MOTA. Saved as ``tracking.json`` /
 ``tracking.md`` in the work dir (and in the seeds' work dir, mean ± std).
 
-    python tools/synthetic/run_tracked_eval.py                      # work_dirs/synthetic (make benchmark runs it)
-    python tools/synthetic/run_tracked_eval.py --seeds 1 2 3        # work_dirs/synthetic_seeds/seed<N>
+    # work_dirs/synthetic (make benchmark runs it)
+    python tools/synthetic/run_tracked_eval.py
+    # work_dirs/synthetic_seeds/seed<N>
+    python tools/synthetic/run_tracked_eval.py --seeds 1 2 3
 
 Run it from the repository root after the benchmark trained the models.
 """

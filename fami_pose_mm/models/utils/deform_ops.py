@@ -56,9 +56,10 @@ def deform_backend(requested: str = 'auto', device: Optional[torch.device] = Non
 
     Args:
         requested (str): One of ``BACKENDS``. ``'torchvision'`` and
-            ``'grid_sample'`` are taken as asked. ``'auto'`` takes mmcv's compiled kernel whenever mmcv was built
-            with ops (its CUDA kernel on a GPU tensor, its CPU kernel on a
-            CPU tensor), else torchvision. On a GPU tensor with an mmcv
+            ``'grid_sample'`` are taken as asked. ``'auto'`` takes mmcv's
+            compiled kernel whenever mmcv was built with ops (its CUDA
+            kernel on a GPU tensor, its CPU kernel on a CPU tensor), else
+            torchvision. On a GPU tensor with an mmcv
             built without CUDA kernels it takes torchvision's CUDA kernel.
         device (torch.device, optional): Where the call runs. Defaults to
             the CPU.

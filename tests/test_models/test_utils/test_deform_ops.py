@@ -19,12 +19,16 @@ CASES = [
 
 def _inputs(layer, batch=2, size=(9, 11), seed=0, dtype=torch.float64):
     gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(batch, layer.in_channels, *size, generator=gen, dtype=dtype)
-    kh, kw = layer.kernel_size
-    h_out = (size[0] + 2 * layer.padding[0] - layer.dilation[0] * (kh - 1) - 1) // layer.stride[0] + 1
-    w_out = (size[1] + 2 * layer.padding[1] - layer.dilation[1] * (kw - 1) - 1) // layer.stride[1] + 1
-    offset = 2.5 * torch.randn(batch, layer.offset_channels, h_out, w_out, generator=gen, dtype=dtype)
-    mask = torch.rand(batch, layer.mask_channels, h_out, w_out, generator=gen, dtype=dtype)
+    x = torch.randn(batch, layer.in_channels, *size, generator=gen,
+                    dtype=dtype)
+    h_out, w_out = (
+        (size[i] + 2 * layer.padding[i] - layer.dilation[i] *
+         (layer.kernel_size[i] - 1) - 1) // layer.stride[i] + 1
+        for i in (0, 1))
+    offset = 2.5 * torch.randn(batch, layer.offset_channels, h_out, w_out,
+                               generator=gen, dtype=dtype)
+    mask = torch.rand(batch, layer.mask_channels, h_out, w_out,
+                      generator=gen, dtype=dtype)
     return x, offset, mask
 
 
