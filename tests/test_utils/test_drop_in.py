@@ -53,6 +53,17 @@ def _single_frame_checkpoint(name: str, path: Path) -> torch.nn.Module:
     return model
 
 
+def _assert_loaded(model: torch.nn.Module, single: torch.nn.Module) -> None:
+    """No missing or unexpected keys: the video model's backbone, head and
+    MI predictor hold the single-frame entries, the same values."""
+    for part, src in (('backbone', single.backbone), ('head', single.head),
+                      ('mi_predictor', single.head)):
+        got, want = getattr(model, part).state_dict(), src.state_dict()
+        assert set(got) == set(want), part
+        for key in want:
+            assert torch.equal(got[key], want[key]), (part, key)
+
+
 def _with_checkpoint(cfg: Config, path: str) -> Config:
     for part in ('backbone', 'head', 'mi_predictor'):
         cfg.model[part].init_cfg.checkpoint = path
@@ -93,13 +104,7 @@ def test_example_loads_single_frame_checkpoint_trains_and_tests(
 
     model = MODELS.build(cfg.model)
     model.init_weights()
-    # no missing or unexpected keys: the same entries, the same values
-    for part, src in (('backbone', single.backbone), ('head', single.head),
-                      ('mi_predictor', single.head)):
-        got, want = getattr(model, part).state_dict(), src.state_dict()
-        assert set(got) == set(want), part
-        for key in want:
-            assert torch.equal(got[key], want[key]), (part, key)
+    _assert_loaded(model, single)
     # the neck reads the channels the backbone gives
     with torch.no_grad():
         feats = model.extract_clip_feats(torch.zeros(1, 5, 3, 64, 64))
@@ -181,12 +186,7 @@ def test_neck_after_head_deconvs_loads_the_same_checkpoint(tmp_path):
     model_cfg.pop('_delete_')
     model = MODELS.build(model_cfg)
     model.init_weights()
-    for part, src in (('backbone', single.backbone), ('head', single.head),
-                      ('mi_predictor', single.head)):
-        got, want = getattr(model, part).state_dict(), src.state_dict()
-        assert set(got) == set(want), part
-        for key in want:
-            assert torch.equal(got[key], want[key]), (part, key)
+    _assert_loaded(model, single)
     single.eval()
     model.eval()
     crops = torch.randn(2, 3, 64, 64)
