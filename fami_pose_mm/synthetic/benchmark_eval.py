@@ -147,8 +147,9 @@ def aggregate_seeds(runs: Sequence[Dict[str, Dict[str, dict]]]) -> Dict:
         dict: ``{'rows': {variant: {subset: (mean, std, values)}},
         'gains': {gain name: {subset: (mean, std, values)}}}``; ``std`` uses
         ``ddof=1`` (0 for a single seed); ``gains`` holds the rows of
-        :data:`GAINS` when the four variants (a)-(d) were run, the second
-        minus the first of two variants, else it is empty.
+        :data:`GAINS` when the four variants (a)-(d) were run, else each
+        later variant minus the first (a single-frame model and the video
+        models on it), and is empty for a single variant.
     """
     if not runs:
         raise ValueError('aggregate_seeds needs the results of at least one '
@@ -173,8 +174,9 @@ def aggregate_seeds(runs: Sequence[Dict[str, Dict[str, dict]]]) -> Dict:
     steps = ()
     if len(variants) == 4:  # (a)-(d): every step can be formed
         steps = GAINS
-    elif len(variants) == 2:  # a single-frame model and its video model
-        steps = ((f'{variants[1]} - {variants[0]}', 1, 0), )
+    else:  # a single-frame model and the video models on it
+        steps = tuple((f'{v} - {variants[0]}', i, 0)
+                      for i, v in enumerate(variants[1:], 1))
     for name, hi, lo in steps:
         gains[name] = {
             s: stats([

@@ -156,6 +156,19 @@ def test_aggregate_seeds_two_variants_gain_of_the_second():
     assert list(agg['gains']) == ['(d) ResNet-18 - (a) ResNet-18']
 
 
+def test_aggregate_seeds_three_variants_gains_over_the_first():
+    names = ['(a) ResNet-18', '(d) backbone', '(d) deconvs']
+    runs = [{n: r for n, r in zip(names, _run(aps).values())}
+            for aps in ([80, 81, 85, 0], [82, 81, 88, 0])]
+    agg = aggregate_seeds(runs)
+    assert list(agg['gains']) == ['(d) backbone - (a) ResNet-18',
+                                  '(d) deconvs - (a) ResNet-18']
+    assert agg['gains']['(d) backbone - (a) ResNet-18']['all'][2] == [
+        1.0, -1.0]
+    assert agg['gains']['(d) deconvs - (a) ResNet-18']['all'][:2] == (
+        5.5, pytest.approx(0.7071, abs=1e-4))
+
+
 def test_aggregate_seeds_one_seed_and_bad_input():
     agg = aggregate_seeds([_run([80, 84, 85, 86])])
     assert agg['rows']['(b)']['all'][:2] == (84.0, 0.0)

@@ -94,6 +94,16 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
                                       'results.md').read_text()
     assert (work / 'results.md').read_text().count('| (') == 4
     assert 'MOTA' in (tmp_path / 'seeds' / 'tracking.md').read_text()
+    # ... and the wanted variants out of a run that has more
+    capsys.readouterr()
+    pair = seeds['main']([
+        '--preset', 'quick', '--seeds', '0', '--work-dir',
+        str(tmp_path / 'seeds'), '--variants', 'a_single_frame', 'd_fami'
+    ])
+    assert 'reusing' in capsys.readouterr().out
+    assert list(pair['rows']) == ['(a) single frame', d]
+    assert pair['gains'][f'{d} - (a) single frame']['all'][2] == [
+        results[d]['all']['AP'] - results['(a) single frame']['all']['AP']]
     cap = cv2.VideoCapture(str(work / 'side_by_side.mp4'))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) > 0
 
@@ -103,11 +113,22 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
         str(tmp_path / 'data'), '--work-dir',
         str(tmp_path / 'ablation'), '--variants', 'c_gtm_lcm',
         '--single-frame-checkpoint',
-        str(work / 'a_single_frame.pth'), '--cfg-options',
+        str(work / 'a_single_frame.pth'), '--also-val', '--cfg-options',
         'model.neck.lcm.identity_init=False'
     ]
     row = script['main'](argv)
     assert list(row) == ['(c) GTM + LCM']
+    # --also-val: the same model scored on val as well, in its own files
+    val = json.loads((tmp_path / 'ablation' / 'results_val.json').read_text())
+    assert val['split'] == 'val' and list(val['results']) == list(row)
+    assert val['results'] != row
+    val_videos = {
+        p.name for p in (tmp_path / 'data' / 'annotations' / 'val').iterdir()
+    }
+    assert {p.name for p in (tmp_path / 'ablation' / 'c_gtm_lcm' /
+                             'predictions_val').iterdir()} == val_videos
+    assert json.loads((tmp_path / 'ablation' / 'results.json').read_text()
+                      )['split'] == 'test'
     text = (tmp_path / 'ablation' / 'c_gtm_lcm' / 'c_gtm_lcm.py').read_text()
     assert 'identity_init=False' in text
     assert str(work / 'a_single_frame.pth') in text

@@ -87,6 +87,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         choices=('val', 'test'),
         default='test',
         help='split to score: val for design choices, test to report')
+    parser.add_argument(
+        '--also-val',
+        action='store_true',
+        help='score every variant on val as well (results_val.md / '
+        'results_val.json): a design choice read off the same models')
     parser.add_argument('--data-root', help='default: data/synthetic[_quick]')
     parser.add_argument(
         '--work-dir', help='default: work_dirs/synthetic[_quick]')
@@ -114,6 +119,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='extra mmengine config options for every variant run, passed '
         'to mim train and mim test (after the benchmark\'s own)')
     args = parser.parse_args(argv)
+    if args.also_val and args.split == 'val':
+        parser.error('--also-val scores val besides test: drop --split val')
     if args.single_frame_checkpoint and 'a_single_frame' in args.variants:
         parser.error('--single-frame-checkpoint replaces model (a): leave '
                      'a_single_frame out of --variants')
@@ -196,8 +203,8 @@ def main(argv=None) -> dict:
         print(f'[1/4] reusing the generated set in {data_root}')
     timings['generate'] = time.time() - start
 
-    common = data_options(data_root, preset['workers'], args.split)
-    results = {}
+    splits = [args.split] + ['val'] * args.also_val
+    results = {split: {} for split in splits}
     for variant, title in VARIANTS:
         if variant not in args.variants:
             continue
@@ -205,7 +212,7 @@ def main(argv=None) -> dict:
         vdir = osp.join(work_dir, variant)
         epochs = preset['epochs_a' if variant.startswith('a_') else
                         'epochs_fami']
-        opts = common + [
+        opts = [
             f'train_cfg.max_epochs={epochs}',
             f'train_cfg.val_interval={epochs + 1}',
             f'randomness.seed={args.seed}'
@@ -230,30 +237,52 @@ def main(argv=None) -> dict:
         print(f'[2/4] training {title}: {epochs} epoch(s)')
         shutil.rmtree(vdir, ignore_errors=True)
         run(['mim', 'train', 'mmpose', config, '--work-dir', vdir,
-             '--cfg-options'] + opts, osp.join(work_dir, f'{variant}_train.log'))
+             '--cfg-options'] +
+            data_options(data_root, preset['workers'], args.split) + opts,
+            osp.join(work_dir, f'{variant}_train.log'))
         ckpt = osp.join(vdir, f'epoch_{epochs}.pth')
         if variant.startswith('a_'):
             shutil.copyfile(ckpt, osp.join(work_dir, f'{variant}.pth'))
         if variant in TRACKED_ONLY:
             timings[variant] = time.time() - t0
             continue
-        print(f'[3/4] testing {title} on {args.split}')
-        pred_dir = osp.join(vdir, 'predictions')
-        run([
-            'mim', 'test', 'mmpose', config, '--checkpoint', ckpt,
-            '--work-dir', vdir, '--out',
-            osp.join(vdir, 'test_metrics.json'), '--cfg-options'
-        ] + opts + [f'test_evaluator.outfile_prefix={pred_dir}/results'],
-            osp.join(work_dir, f'{variant}_test.log'))
-        from fami_pose_mm.synthetic.benchmark_eval import evaluate_subsets
-        results[title] = evaluate_subsets(
-            osp.join(data_root, 'annotations', args.split), pred_dir,
-            osp.join(data_root, 'annotations',
-                     f'posetrack18_{args.split}_joint_flags.json'))
+        for split in splits:
+            results[split][title] = score(
+                config, ckpt, vdir, opts, data_root, preset['workers'], split,
+                suffix='' if split == args.split else f'_{split}')
         timings[variant] = time.time() - t0
-        print(f'      AP {results[title]["all"]["AP"]:.1f} '
+        print(f'      AP {results[args.split][title]["all"]["AP"]:.1f} '
               f'({timings[variant]:.0f} s)')
-    return finish(args, data_root, work_dir, results, timings, start)
+    if args.also_val and results['val']:
+        save_table(args, data_root, work_dir, results['val'], timings, start,
+                   split='val')
+    return finish(args, data_root, work_dir, results[args.split], timings,
+                  start)
+
+
+def score(config: str, ckpt: str, vdir: str, opts: list, data_root: str,
+          workers: int, split: str, suffix: str = '') -> dict:
+    """``mim test`` one trained variant on ``split`` and score its subsets.
+
+    Writes ``<vdir>/predictions<suffix>/`` (PoseTrack per-video JSON) and
+    ``<vdir>/test_metrics<suffix>.json``; returns
+    :func:`evaluate_subsets`'s ``{subset: {'AP', 'num_gt'}}``.
+    """
+    from fami_pose_mm.synthetic.benchmark_eval import evaluate_subsets
+    print(f'[3/4] testing on {split}')
+    pred_dir = osp.join(vdir, f'predictions{suffix}')
+    run([
+        'mim', 'test', 'mmpose', config, '--checkpoint', ckpt, '--work-dir',
+        vdir, '--out', osp.join(vdir, f'test_metrics{suffix}.json'),
+        '--cfg-options'
+    ] + data_options(data_root, workers, split) + opts +
+        [f'test_evaluator.outfile_prefix={pred_dir}/results'],
+        osp.join(osp.dirname(vdir),
+                 f'{osp.basename(vdir)}_test{suffix}.log'))
+    annotations = osp.join(data_root, 'annotations')
+    return evaluate_subsets(
+        osp.join(annotations, split), pred_dir,
+        osp.join(annotations, f'posetrack18_{split}_joint_flags.json'))
 
 
 def finish(args, data_root, work_dir, results, timings, start) -> dict:
@@ -279,23 +308,33 @@ def finish(args, data_root, work_dir, results, timings, start) -> dict:
     return results
 
 
-def save_table(args, data_root, work_dir, results, timings, start) -> None:
-    """Print and save the AP table; render (a) and (d) side by side."""
+def save_table(args, data_root, work_dir, results, timings, start,
+               split=None) -> None:
+    """Print and save the AP table of ``split`` (default ``args.split``);
+    for that one, render (a) and (d) side by side.
+
+    The table of ``--also-val`` goes to ``results_val.md`` /
+    ``results_val.json``.
+    """
     from fami_pose_mm.synthetic.benchmark_eval import format_table
     from fami_pose_mm.synthetic.compare_video import render_side_by_side
     print('[4/4] results')
     table = format_table(results)
     total = time.time() - start
-    footer = (f'\n{args.split} split, data seed {args.seed}, preset '
+    suffix = '' if split in (None, args.split) else f'_{split}'
+    split = split or args.split
+    footer = (f'\n{split} split, data seed {args.seed}, preset '
               f'{args.preset}, {total / 60:.1f} min in total on '
               f'{os.cpu_count()} CPU core(s); command: {args.command}')
     print(table + footer)
-    with open(osp.join(work_dir, 'results.md'), 'w') as f:
+    with open(osp.join(work_dir, f'results{suffix}.md'), 'w') as f:
         f.write(table + '\n' + footer + '\n')
-    with open(osp.join(work_dir, 'results.json'), 'w') as f:
+    with open(osp.join(work_dir, f'results{suffix}.json'), 'w') as f:
         json.dump(dict(results=results, timings_s=timings, seed=args.seed,
-                       preset=args.preset, split=args.split,
+                       preset=args.preset, split=split,
                        minutes=total / 60, command=args.command), f, indent=1)
+    if suffix:
+        return
     a_dir = osp.join(work_dir, 'a_single_frame', 'predictions')
     d_dir = osp.join(work_dir, 'd_fami', 'predictions')
     if osp.isdir(a_dir) and osp.isdir(d_dir):

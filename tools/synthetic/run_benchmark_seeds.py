@@ -15,7 +15,15 @@ tracked-inference table ((a), (d), (e): AP and MOTA,
 Seed 0 is the design seed (every design choice was made on its ``val``
 split); the default seeds were never looked at in the design. A seed whose
 ``results.json`` is already in its work dir with the same split and preset
-is reused (``--rerun`` to run it again).
+and every wanted variant is reused (``--rerun`` to run it again).
+
+A design choice read off the same models: ``--also-val`` scores every
+variant on ``val`` too and writes that table as ``results_val.md`` /
+``results_val.json``:
+
+    python tools/synthetic/run_benchmark_seeds.py --seeds 3 1 2 --also-val \
+        --variants a_res18_single_frame d_res18_fami d_res18_fami_deconv \
+        --work-dir work_dirs/synthetic_seeds_res18
 
 Run it from the repository root.
 """
@@ -32,6 +40,7 @@ import os.path as osp
 import runpy
 import sys
 import time
+from typing import Optional
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -48,9 +57,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='run_benchmark.py variants; default (a)-(e) and the tracked '
         'step; e.g. a_res18_single_frame d_res18_fami for the second '
         'backbone')
+    parser.add_argument('--also-val', action='store_true',
+                        help='score val too (results_val.md / .json)')
     parser.add_argument('--rerun', action='store_true',
                         help='run seeds again whose results exist')
     args = parser.parse_args(argv)
+    if args.also_val and args.split == 'val':
+        parser.error('--also-val scores val besides test: drop --split val')
     if len(set(args.seeds)) != len(args.seeds):
         parser.error(f'--seeds must be distinct, got {args.seeds}')
     return args
@@ -67,47 +80,52 @@ def main(argv=None) -> dict:
     variants = args.variants or [
         *bench['TABLE_VARIANTS'], *bench['TRACKED_ONLY']]
     tracked = 'd_fami' in variants
-    num_table = len([v for v in variants if v not in bench['TRACKED_ONLY']])
+    titles = [t for v, t in bench['VARIANTS']
+              if v in variants and v not in bench['TRACKED_ONLY']]
+    splits = [args.split] + ['val'] * args.also_val
     start = time.time()
-    runs, minutes = [], {}
+    runs, minutes = {split: [] for split in splits}, {}
     for seed in args.seeds:
         work = osp.join(args.work_dir, f'seed{seed}')
-        saved = osp.join(work, 'results.json')
-        if not args.rerun and osp.exists(saved):
-            with open(saved) as f:
-                old = json.load(f)
-            if (old.get('split'), old.get('preset'), old.get('seed')) == (
-                    args.split, args.preset, seed) and len(
-                        old['results']) == num_table:
-                print(f'=== data seed {seed}: reusing {saved}')
-                runs.append(old['results'])
-                minutes[seed] = old.get('minutes')
-                continue
+        saved = [reusable(osp.join(work, f'results{suffix(args, s)}.json'),
+                          s, args.preset, seed, titles) for s in splits]
+        if not args.rerun and all(saved):
+            print(f'=== data seed {seed}: reusing {work}')
+            for split, old in zip(splits, saved):
+                runs[split].append(old)
+            minutes[seed] = None
+            continue
         print(f'=== data seed {seed}')
         t0 = time.time()
-        runs.append(bench['main']([
+        runs[args.split].append(bench['main']([
             '--preset', args.preset, '--seed', str(seed), '--split',
             args.split, '--data-root', f'{args.data_root_prefix}{seed}',
             '--work-dir', work, '--variants', *variants
-        ] + ['--tracked'] * tracked))
+        ] + ['--tracked'] * tracked + ['--also-val'] * args.also_val))
+        if args.also_val:
+            with open(osp.join(work, 'results_val.json')) as f:
+                runs['val'].append(json.load(f)['results'])
         minutes[seed] = (time.time() - t0) / 60
-    agg = aggregate_seeds(runs)
-    table = format_seed_table(agg)
     per_seed = ', '.join(
         f'seed {s}: {m:.1f} min' if m is not None else f'seed {s}: reused'
         for s, m in minutes.items())
-    footer = (f'\n{args.split} split, mean ± std over data seeds '
-              f'{args.seeds}, preset {args.preset}; {per_seed}; '
-              f'{(time.time() - start) / 60:.1f} min in total on '
-              f'{os.cpu_count()} CPU core(s); command: {command}')
-    print(table + footer)
     os.makedirs(args.work_dir, exist_ok=True)
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(table + '\n' + footer + '\n')
-    with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
-        json.dump(dict(seeds=args.seeds, split=args.split,
-                       preset=args.preset, minutes=minutes, command=command,
-                       **agg), f, indent=1)
+    for split in splits:
+        agg = aggregate_seeds(runs[split])
+        table = format_seed_table(agg)
+        footer = (f'\n{split} split, mean ± std over data seeds '
+                  f'{args.seeds}, preset {args.preset}; {per_seed}; '
+                  f'{(time.time() - start) / 60:.1f} min in total on '
+                  f'{os.cpu_count()} CPU core(s); command: {command}')
+        print(table + footer)
+        name = f'results{suffix(args, split)}'
+        with open(osp.join(args.work_dir, f'{name}.md'), 'w') as f:
+            f.write(table + '\n' + footer + '\n')
+        with open(osp.join(args.work_dir, f'{name}.json'), 'w') as f:
+            json.dump(dict(seeds=args.seeds, split=split,
+                           preset=args.preset, minutes=minutes,
+                           command=command, **agg), f, indent=1)
+    agg = aggregate_seeds(runs[args.split])
     if not tracked:
         return agg
     tracked_main = runpy.run_path(
@@ -117,6 +135,29 @@ def main(argv=None) -> dict:
                   args.work_dir, '--data-root-prefix', args.data_root_prefix,
                   '--split', args.split])
     return agg
+
+
+def suffix(args: argparse.Namespace, split: str) -> str:
+    """'' for the reported split's files, '_val' for ``--also-val``'s."""
+    return '' if split == args.split else f'_{split}'
+
+
+def reusable(path: str, split: str, preset: str, seed: int,
+             titles: list) -> Optional[dict]:
+    """A finished seed's ``{title: subsets}`` for ``titles``, or None.
+
+    Reused when ``path`` (a run_benchmark ``results*.json``) holds the same
+    split, preset and seed and every title (more variants are fine: the
+    wanted ones are taken, in the wanted order).
+    """
+    if not osp.exists(path):
+        return None
+    with open(path) as f:
+        old = json.load(f)
+    if (old.get('split'), old.get('preset'), old.get('seed')) != (
+            split, preset, seed) or not set(titles) <= set(old['results']):
+        return None
+    return {t: old['results'][t] for t in titles}
 
 
 if __name__ == '__main__':
