@@ -112,6 +112,23 @@ def evaluate_subsets(gt_dir: str, pred_dir: str,
     return results
 
 
+def save_report(stem: str, table: str, footer: str, record: dict) -> None:
+    """Print a table with its footer; save ``<stem>.md`` and ``<stem>.json``.
+
+    Args:
+        stem (str): Path without extension, e.g. ``<work_dir>/results``.
+        table (str): Markdown table.
+        footer (str): What was run: split, seeds, time, command (starts with
+            a newline, so that it stands as its own paragraph).
+        record (dict): JSON-serialisable numbers and settings.
+    """
+    print(table + footer)
+    with open(f'{stem}.md', 'w') as f:
+        f.write(table + '\n' + footer + '\n')
+    with open(f'{stem}.json', 'w') as f:
+        json.dump(record, f, indent=1)
+
+
 def format_table(results: Dict[str, Dict[str, dict]]) -> str:
     """A Markdown table: one row per variant, AP per subset.
 

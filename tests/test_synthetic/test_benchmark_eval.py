@@ -12,7 +12,8 @@ from fami_pose_mm.synthetic.benchmark_eval import (SUBSETS, aggregate_seeds,
                                                    evaluate_subsets,
                                                    format_seed_table,
                                                    format_table,
-                                                   load_joint_masks)
+                                                   load_joint_masks,
+                                                   save_report)
 from fami_pose_mm.synthetic.compare_video import render_side_by_side
 from fami_pose_mm.utils.video_writer import h264_encoder
 
@@ -194,3 +195,12 @@ def test_tracking_rows_aggregate_over_seeds():
     assert '| (a) | 20.0 ± 10.0 | 21.0 ± 10.0 | 22.0 ± 10.0 |' in table
     with pytest.raises(ValueError, match='at least one run'):
         aggregate_tracking([])
+
+
+def test_save_report_prints_and_writes_markdown_and_json(tmp_path, capsys):
+    stem = str(tmp_path / 'results')
+    save_report(stem, '| a |\n|---|', '\ntest split, seed 3', dict(seed=3))
+    assert capsys.readouterr().out == '| a |\n|---|\ntest split, seed 3\n'
+    assert (tmp_path / 'results.md').read_text() == (
+        '| a |\n|---|\n\ntest split, seed 3\n')
+    assert json.loads((tmp_path / 'results.json').read_text()) == {'seed': 3}

@@ -316,7 +316,8 @@ def save_table(args, data_root, work_dir, results, timings, start,
     The table of ``--also-val`` goes to ``results_val.md`` /
     ``results_val.json``.
     """
-    from fami_pose_mm.synthetic.benchmark_eval import format_table
+    from fami_pose_mm.synthetic.benchmark_eval import (format_table,
+                                                       save_report)
     from fami_pose_mm.synthetic.compare_video import render_side_by_side
     print('[4/4] results')
     table = format_table(results)
@@ -326,13 +327,10 @@ def save_table(args, data_root, work_dir, results, timings, start,
     footer = (f'\n{split} split, data seed {args.seed}, preset '
               f'{args.preset}, {total / 60:.1f} min in total on '
               f'{os.cpu_count()} CPU core(s); command: {args.command}')
-    print(table + footer)
-    with open(osp.join(work_dir, f'results{suffix}.md'), 'w') as f:
-        f.write(table + '\n' + footer + '\n')
-    with open(osp.join(work_dir, f'results{suffix}.json'), 'w') as f:
-        json.dump(dict(results=results, timings_s=timings, seed=args.seed,
-                       preset=args.preset, split=split,
-                       minutes=total / 60, command=args.command), f, indent=1)
+    save_report(osp.join(work_dir, f'results{suffix}'), table, footer,
+                dict(results=results, timings_s=timings, seed=args.seed,
+                     preset=args.preset, split=split, minutes=total / 60,
+                     command=args.command))
     if suffix:
         return
     a_dir = osp.join(work_dir, 'a_single_frame', 'predictions')

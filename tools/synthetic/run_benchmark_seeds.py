@@ -76,7 +76,8 @@ def main(argv=None) -> dict:
     bench = runpy.run_path(osp.join(osp.dirname(osp.abspath(__file__)),
                                     'run_benchmark.py'))
     from fami_pose_mm.synthetic.benchmark_eval import (aggregate_seeds,
-                                                       format_seed_table)
+                                                       format_seed_table,
+                                                       save_report)
     variants = args.variants or [
         *bench['TABLE_VARIANTS'], *bench['TRACKED_ONLY']]
     tracked = 'd_fami' in variants
@@ -117,14 +118,10 @@ def main(argv=None) -> dict:
                   f'{args.seeds}, preset {args.preset}; {per_seed}; '
                   f'{(time.time() - start) / 60:.1f} min in total on '
                   f'{os.cpu_count()} CPU core(s); command: {command}')
-        print(table + footer)
-        name = f'results{suffix(args, split)}'
-        with open(osp.join(args.work_dir, f'{name}.md'), 'w') as f:
-            f.write(table + '\n' + footer + '\n')
-        with open(osp.join(args.work_dir, f'{name}.json'), 'w') as f:
-            json.dump(dict(seeds=args.seeds, split=split,
-                           preset=args.preset, minutes=minutes,
-                           command=command, **agg), f, indent=1)
+        save_report(
+            osp.join(args.work_dir, f'results{suffix(args, split)}'), table,
+            footer, dict(seeds=args.seeds, split=split, preset=args.preset,
+                         minutes=minutes, command=command, **agg))
     agg = aggregate_seeds(runs[args.split])
     if not tracked:
         return agg

@@ -102,6 +102,7 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     if not args.seeds:
         return run_one(args.work_dir, args.data_root, args.split, args.rerun)
+    from fami_pose_mm.synthetic.benchmark_eval import save_report
     from fami_pose_mm.synthetic.tracked_eval import (aggregate_tracking,
                                                      format_tracking_table)
     runs = [
@@ -115,12 +116,8 @@ def main(argv=None) -> dict:
               f'{args.seeds}; command: python '
               f'tools/synthetic/run_tracked_eval.py '
               f"{' '.join(sys.argv[1:] if argv is None else argv)}")
-    print(table + footer)
-    with open(osp.join(args.seeds_work_dir, 'tracking.md'), 'w') as f:
-        f.write(table + '\n' + footer + '\n')
-    with open(osp.join(args.seeds_work_dir, 'tracking.json'), 'w') as f:
-        json.dump(dict(seeds=args.seeds, split=args.split, rows=agg), f,
-                  indent=1)
+    save_report(osp.join(args.seeds_work_dir, 'tracking'), table, footer,
+                dict(seeds=args.seeds, split=args.split, rows=agg))
     return agg
 
 
