@@ -23,6 +23,8 @@
     python tools/synthetic/run_benchmark.py --preset quick   # smoke run, a few minutes
     # a design run: another setting, scored on val
     python tools/synthetic/run_benchmark.py --split val --work-dir work_dirs/x
+    # test and val from the same models (results_val.md for the choice)
+    python tools/synthetic/run_benchmark.py --also-val --work-dir work_dirs/x
 
     # one ablation row on top of an earlier run's model (a), e.g. the LCM
     # with a random kernel instead of the identity start
