@@ -13,9 +13,11 @@ tracked-inference table ((a), (d), (e): AP and MOTA,
     python tools/synthetic/run_benchmark_seeds.py --seeds 4 5 --work-dir work_dirs/more_seeds
 
 Seed 0 is the design seed (every design choice was made on its ``val``
-split); the default seeds were never looked at in the design. A seed whose
-``results.json`` is already in its work dir with the same split and preset
-and every wanted variant is reused (``--rerun`` to run it again).
+split); the default seeds' ``test`` splits were never looked at in the
+design (the ResNet-18 neck placement was chosen on ``val`` of seed 3).
+A seed whose ``results.json`` is already in its work dir with the same
+split and preset and every wanted variant is reused (``--rerun`` to run it
+again).
 
 A design choice read off the same models: ``--also-val`` scores every
 variant on ``val`` too and writes that table as ``results_val.md`` /
