@@ -251,7 +251,7 @@ def main(argv=None) -> dict:
         for split in splits:
             results[split][title] = score(
                 config, ckpt, vdir, opts, data_root, preset['workers'], split,
-                suffix='' if split == args.split else f'_{split}')
+                suffix=results_suffix(split, args.split))
         timings[variant] = time.time() - t0
         print(f'      AP {results[args.split][title]["all"]["AP"]:.1f} '
               f'({timings[variant]:.0f} s)')
@@ -260,6 +260,12 @@ def main(argv=None) -> dict:
                    split='val')
     return finish(args, data_root, work_dir, results[args.split], timings,
                   start)
+
+
+def results_suffix(split: str, reported: str) -> str:
+    """'' for the files of the reported split, ``'_<split>'`` (``--also-val``:
+    ``results_val.json``, ``predictions_val/``) for another."""
+    return '' if split == reported else f'_{split}'
 
 
 def score(config: str, ckpt: str, vdir: str, opts: list, data_root: str,
@@ -324,8 +330,8 @@ def save_table(args, data_root, work_dir, results, timings, start,
     print('[4/4] results')
     table = format_table(results)
     total = time.time() - start
-    suffix = '' if split in (None, args.split) else f'_{split}'
     split = split or args.split
+    suffix = results_suffix(split, args.split)
     footer = (f'\n{split} split, data seed {args.seed}, preset '
               f'{args.preset}, {total / 60:.1f} min in total on '
               f'{os.cpu_count()} CPU core(s); command: {args.command}')

@@ -86,11 +86,12 @@ def main(argv=None) -> dict:
     titles = [t for v, t in bench['VARIANTS']
               if v in variants and v not in bench['TRACKED_ONLY']]
     splits = [args.split] + ['val'] * args.also_val
+    stems = {s: bench['results_suffix'](s, args.split) for s in splits}
     start = time.time()
     runs, minutes = {split: [] for split in splits}, {}
     for seed in args.seeds:
         work = osp.join(args.work_dir, f'seed{seed}')
-        saved = [reusable(osp.join(work, f'results{suffix(args, s)}.json'),
+        saved = [reusable(osp.join(work, f'results{stems[s]}.json'),
                           s, args.preset, seed, titles) for s in splits]
         if not args.rerun and all(saved):
             print(f'=== data seed {seed}: reusing {work}')
@@ -113,18 +114,18 @@ def main(argv=None) -> dict:
         f'seed {s}: {m:.1f} min' if m is not None else f'seed {s}: reused'
         for s, m in minutes.items())
     os.makedirs(args.work_dir, exist_ok=True)
-    for split in splits:
-        agg = aggregate_seeds(runs[split])
+    aggs = {split: aggregate_seeds(runs[split]) for split in splits}
+    for split, agg in aggs.items():
         table = format_seed_table(agg)
         footer = (f'\n{split} split, mean ± std over data seeds '
                   f'{args.seeds}, preset {args.preset}; {per_seed}; '
                   f'{(time.time() - start) / 60:.1f} min in total on '
                   f'{os.cpu_count()} CPU core(s); command: {command}')
         save_report(
-            osp.join(args.work_dir, f'results{suffix(args, split)}'), table,
+            osp.join(args.work_dir, f'results{stems[split]}'), table,
             footer, dict(seeds=args.seeds, split=split, preset=args.preset,
                          minutes=minutes, command=command, **agg))
-    agg = aggregate_seeds(runs[args.split])
+    agg = aggs[args.split]
     if not tracked:
         return agg
     tracked_main = runpy.run_path(
@@ -134,11 +135,6 @@ def main(argv=None) -> dict:
                   args.work_dir, '--data-root-prefix', args.data_root_prefix,
                   '--split', args.split])
     return agg
-
-
-def suffix(args: argparse.Namespace, split: str) -> str:
-    """'' for the reported split's files, '_val' for ``--also-val``'s."""
-    return '' if split == args.split else f'_{split}'
 
 
 def reusable(path: str, split: str, preset: str, seed: int,
