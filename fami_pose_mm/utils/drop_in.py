@@ -39,7 +39,8 @@ def video_config(single_frame: ConfigDict,
                  checkpoint: str,
                  video: str,
                  neck_channels: Optional[int] = None,
-                 neck_input: str = 'backbone') -> Dict[str, Any]:
+                 neck_input: str = 'backbone',
+                 frame_deconvs: Optional[int] = None) -> Dict[str, Any]:
     """The top-level settings of a FAMI video model built on a single-frame
     model.
 
@@ -54,12 +55,16 @@ def video_config(single_frame: ConfigDict,
             losses, schedule, evaluator and tracker are used.
         neck_channels (int, optional): Channels of the features the neck
             fuses; default: ``model.head.in_channels`` (the backbone output
-            the head reads), or with ``neck_input='head_deconv'`` the last
-            of ``model.head.deconv_out_channels``.
+            the head reads), or with ``neck_input='head_deconv'`` the
+            entry of ``model.head.deconv_out_channels`` after the
+            per-frame deconvolutions.
         neck_input (str): ``'backbone'`` (default, the paper) or
             ``'head_deconv'``: the neck fuses the per-frame features after
             the head's deconvolution layers (SimpleBaseline heads), see
             ``VideoTopdownPoseEstimator``.
+        frame_deconvs (int, optional): With ``'head_deconv'``, how many of
+            the deconvolutions run per frame before the neck (default
+            all); the others decode the fused feature and train.
 
     Returns:
         dict: Top-level config keys (``model``, the loaders, evaluators,
@@ -85,7 +90,7 @@ def video_config(single_frame: ConfigDict,
             f'reads: model.head.in_channels is {head.get("in_channels")!r}; '
             'pass neck_channels=<int> to video_config')
     if neck_input == 'head_deconv' and not neck_channels:
-        channels = _deconv_out_channels(head, channels)
+        channels = _deconv_out_channels(head, channels, frame_deconvs)
     cfg = Config.fromfile(video)
     out = {k: v for k, v in cfg.to_dict().items() if k != 'custom_imports'}
     out['custom_imports'] = dict(imports=['fami_pose_mm'],
@@ -102,6 +107,8 @@ def video_config(single_frame: ConfigDict,
     out['model'] = _video_model(out['model'], base_model, head, codec,
                                 checkpoint, channels)
     out['model']['neck_input'] = neck_input
+    if frame_deconvs is not None:
+        out['model']['frame_deconvs'] = frame_deconvs
     for key in _REPLACED:
         if isinstance(out.get(key), dict):
             out[key]['_delete_'] = True
@@ -127,12 +134,21 @@ def _heatmap_head(model: dict) -> dict:
     return head
 
 
-def _deconv_out_channels(head: dict, in_channels: int) -> int:
-    """Channels after a ``HeatmapHead`` config's deconvolutions: the last of
+def _deconv_out_channels(head: dict, in_channels: int,
+                         num_layers: Optional[int] = None) -> int:
+    """Channels after the first ``num_layers`` (default all) of a
+    ``HeatmapHead`` config's deconvolutions: that entry of
     ``deconv_out_channels`` (mmpose's default (256, 256, 256)), or
     ``in_channels`` when it has none."""
     out = head.get('deconv_out_channels', (256, 256, 256))
-    return int(out[-1]) if out else in_channels
+    if not out:
+        return in_channels
+    if num_layers is not None and not 1 <= num_layers <= len(out):
+        raise ValueError(
+            f'frame_deconvs must be from 1 to the {len(out)} entries of '
+            f'model.head.deconv_out_channels {tuple(out)}, got '
+            f'{num_layers!r}')
+    return int(out[(num_layers or len(out)) - 1])
 
 
 def _single_frame_udp(cfg: ConfigDict) -> Optional[bool]:

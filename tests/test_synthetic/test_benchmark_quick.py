@@ -134,6 +134,20 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
     assert str(work / 'a_single_frame.pth') in text
     footer = (tmp_path / 'ablation' / 'results.md').read_text()
     assert 'identity_init=False' in footer and '--variants c_gtm_lcm' in footer
+    # --reuse: a variant whose AP of both splits and checkpoint are there is
+    # neither trained nor tested again; its AP is carried over
+    log = tmp_path / 'ablation' / 'c_gtm_lcm_train.log'
+    stamp = log.stat().st_mtime_ns
+    capsys.readouterr()
+    assert script['main'](argv + ['--reuse']) == row
+    assert 'reusing (c) GTM + LCM' in capsys.readouterr().out
+    assert log.stat().st_mtime_ns == stamp
+    again = json.loads((tmp_path / 'ablation' / 'results_val.json'
+                        ).read_text())
+    assert again['results'] == val['results'] and again['reused'] == [
+        'c_gtm_lcm']
+    assert script['reusable'](str(tmp_path / 'ablation' / 'results.json'),
+                              'test', 'quick', 1, ['(c) GTM + LCM']) is None
     with pytest.raises(SystemExit):  # (a) cannot be both run and given
         script['parse_args'](['--variants', 'a_single_frame',
                               '--single-frame-checkpoint', 'x.pth'])

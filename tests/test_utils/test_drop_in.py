@@ -199,3 +199,33 @@ def test_neck_after_head_deconvs_loads_the_same_checkpoint(tmp_path):
         torch.testing.assert_close(model.head.forward((feats, )),
                                    single.head.forward(single.backbone(
                                        crops)))
+
+
+def test_neck_after_two_of_three_deconvs(tmp_path):
+    """``frame_deconvs=2``: the neck fuses the 4x upsampled features, the
+    third deconvolution decodes in the head; every checkpoint entry
+    loads and the split model equals the single-frame one."""
+    single = _single_frame_checkpoint('res50_8xb64-210e',
+                                      tmp_path / 'single.pth')
+    cfg = _mmpose_config(SINGLE.format('res50_8xb64-210e'))
+    out = video_config(cfg, checkpoint=str(tmp_path / 'single.pth'),
+                       video=W48, neck_input='head_deconv', frame_deconvs=2)
+    assert out['model']['frame_deconvs'] == 2
+    assert out['model']['neck']['in_channels'] == 256
+    model_cfg = copy.deepcopy(out['model'])
+    model_cfg.pop('_delete_')
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    _assert_loaded(model, single)
+    single.eval()
+    model.eval()
+    crops = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        feats = model.frame_features(crops)
+        assert feats.shape == (2, 256, 8, 8)
+        torch.testing.assert_close(model.head.forward((feats, )),
+                                   single.head.forward(single.backbone(
+                                       crops)))
+    with pytest.raises(ValueError, match=r'frame_deconvs.*3 entries.*got 4'):
+        video_config(cfg, checkpoint='x.pth', video=W48,
+                     neck_input='head_deconv', frame_deconvs=4)

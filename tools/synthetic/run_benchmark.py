@@ -25,6 +25,9 @@
     python tools/synthetic/run_benchmark.py --split val --work-dir work_dirs/x
     # test and val from the same models (results_val.md for the choice)
     python tools/synthetic/run_benchmark.py --also-val --work-dir work_dirs/x
+    # add a variant to that work dir, keeping the variants already scored
+    python tools/synthetic/run_benchmark.py --also-val --work-dir work_dirs/x \
+        --variants a_single_frame d_fami --reuse
 
     # one ablation row on top of an earlier run's model (a), e.g. the LCM
     # with a random kernel instead of the identity start
@@ -50,6 +53,7 @@ import shutil
 import subprocess
 import sys
 import time
+from typing import Optional
 
 VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
             ('c_gtm_lcm', '(c) GTM + LCM'), ('d_fami', '(d) GTM + LCM + MI'),
@@ -57,7 +61,9 @@ VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
             ('a_res18_single_frame', '(a) ResNet-18 single frame'),
             ('d_res18_fami', '(d) ResNet-18 full FAMI'),
             ('d_res18_fami_deconv', '(d) ResNet-18 full FAMI, neck after '
-             'deconvs'))
+             'deconvs'),
+            ('d_res18_fami_deconv2', '(d) ResNet-18 full FAMI, neck after '
+             '2 of 3 deconvs'))
 # Variants whose test-time boxes come from person tracks: trained here,
 # scored only by the tracked inference step (run_tracked_eval.py).
 TRACKED_ONLY = ('e_fami_own', )
@@ -66,9 +72,11 @@ TABLE_VARIANTS = ('a_single_frame', 'b_gtm', 'c_gtm_lcm', 'd_fami')
 # The single-frame model each video variant starts from (default: (a)):
 # the second backbone family, wrapped by configs/synthetic/d_res18_fami.py.
 STARTS_FROM = dict(d_res18_fami='a_res18_single_frame',
-                   d_res18_fami_deconv='a_res18_single_frame')
+                   d_res18_fami_deconv='a_res18_single_frame',
+                   d_res18_fami_deconv2='a_res18_single_frame')
 # Video variants with the MI objective (its frozen predictor loads (a)).
-WITH_MI = ('d_fami', 'e_fami_own', 'd_res18_fami', 'd_res18_fami_deconv')
+WITH_MI = ('d_fami', 'e_fami_own', 'd_res18_fami', 'd_res18_fami_deconv',
+           'd_res18_fami_deconv2')
 # Epochs of (a) and of (b)-(d), generator preset, extra options.
 PRESETS = dict(
     full=dict(epochs_a=8, epochs_fami=3, data='default', workers=2),
@@ -104,6 +112,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         choices=[v for v, _ in VARIANTS],
         help='variants to run (default: the table\'s, (a)-(d)); (b)-(e) '
         'need (a)\'s checkpoint')
+    parser.add_argument(
+        '--reuse',
+        action='store_true',
+        help='do not train or test again a variant whose AP of every '
+        'scored split is in the work dir\'s results*.json (same seed, '
+        'preset and split) and whose checkpoint is still there')
     parser.add_argument(
         '--tracked',
         action='store_true',
@@ -207,6 +221,7 @@ def main(argv=None) -> dict:
 
     splits = [args.split] + ['val'] * args.also_val
     results = {split: {} for split in splits}
+    reused = []
     for variant, title in VARIANTS:
         if variant not in args.variants:
             continue
@@ -214,6 +229,17 @@ def main(argv=None) -> dict:
         vdir = osp.join(work_dir, variant)
         epochs = preset['epochs_a' if variant.startswith('a_') else
                         'epochs_fami']
+        saved = [reusable(
+            osp.join(work_dir, f'results{results_suffix(s, args.split)}.json'),
+            s, args.preset, args.seed, [title]) for s in splits]
+        ckpts = [osp.join(vdir, f'epoch_{epochs}.pth')] + [
+            osp.join(work_dir, f'{variant}.pth')] * variant.startswith('a_')
+        if args.reuse and all(saved) and all(map(osp.exists, ckpts)):
+            print(f'[2/4] reusing {title}: its AP and {ckpts[-1]}')
+            for split, old in zip(splits, saved):
+                results[split][title] = old[title]
+            reused.append(variant)
+            continue
         opts = [
             f'train_cfg.max_epochs={epochs}',
             f'train_cfg.val_interval={epochs + 1}',
@@ -255,11 +281,30 @@ def main(argv=None) -> dict:
         timings[variant] = time.time() - t0
         print(f'      AP {results[args.split][title]["all"]["AP"]:.1f} '
               f'({timings[variant]:.0f} s)')
+    args.reused = reused
     if args.also_val and results['val']:
         save_table(args, data_root, work_dir, results['val'], timings, start,
                    split='val')
     return finish(args, data_root, work_dir, results[args.split], timings,
                   start)
+
+
+def reusable(path: str, split: str, preset: str, seed: int,
+             titles: list) -> Optional[dict]:
+    """A finished run's ``{title: subsets}`` for ``titles``, or None.
+
+    Reused when ``path`` (a ``results*.json`` of this script) holds the
+    same split, preset and seed and every title (more variants are fine:
+    the wanted ones are taken, in the wanted order).
+    """
+    if not osp.exists(path):
+        return None
+    with open(path) as f:
+        old = json.load(f)
+    if (old.get('split'), old.get('preset'), old.get('seed')) != (
+            split, preset, seed) or not set(titles) <= set(old['results']):
+        return None
+    return {t: old['results'][t] for t in titles}
 
 
 def results_suffix(split: str, reported: str) -> str:
@@ -336,7 +381,8 @@ def save_table(args, data_root, work_dir, results, timings, start,
               f'{args.preset}, {total / 60:.1f} min in total on '
               f'{os.cpu_count()} CPU core(s); command: {args.command}')
     save_report(osp.join(work_dir, f'results{suffix}'), table, footer,
-                dict(results=results, timings_s=timings, seed=args.seed,
+                dict(results=results, timings_s=timings,
+                     reused=getattr(args, 'reused', []), seed=args.seed,
                      preset=args.preset, split=split, minutes=total / 60,
                      command=args.command))
     if suffix:

@@ -16,8 +16,9 @@ Seed 0 is the design seed (every design choice was made on its ``val``
 split); the default seeds' ``test`` splits were never looked at in the
 design (the ResNet-18 neck placement was chosen on ``val`` of seed 3).
 A seed whose ``results.json`` is already in its work dir with the same
-split and preset and every wanted variant is reused (``--rerun`` to run it
-again).
+split and preset and every wanted variant is reused; of a seed that lacks
+some variants, only those are run (``run_benchmark.py --reuse``; the
+others' AP and checkpoints are kept). ``--rerun`` runs everything again.
 
 A design choice read off the same models: ``--also-val`` scores every
 variant on ``val`` too and writes that table as ``results_val.md`` /
@@ -42,7 +43,6 @@ import os.path as osp
 import runpy
 import sys
 import time
-from typing import Optional
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -62,7 +62,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--also-val', action='store_true',
                         help='score val too (results_val.md / .json)')
     parser.add_argument('--rerun', action='store_true',
-                        help='run seeds again whose results exist')
+                        help='run seeds and variants again whose results '
+                        'exist')
     args = parser.parse_args(argv)
     if args.also_val and args.split == 'val':
         parser.error('--also-val scores val besides test: drop --split val')
@@ -91,8 +92,9 @@ def main(argv=None) -> dict:
     runs, minutes = {split: [] for split in splits}, {}
     for seed in args.seeds:
         work = osp.join(args.work_dir, f'seed{seed}')
-        saved = [reusable(osp.join(work, f'results{stems[s]}.json'),
-                          s, args.preset, seed, titles) for s in splits]
+        saved = [bench['reusable'](
+            osp.join(work, f'results{stems[s]}.json'), s, args.preset, seed,
+            titles) for s in splits]
         if not args.rerun and all(saved):
             print(f'=== data seed {seed}: reusing {work}')
             for split, old in zip(splits, saved):
@@ -105,7 +107,8 @@ def main(argv=None) -> dict:
             '--preset', args.preset, '--seed', str(seed), '--split',
             args.split, '--data-root', f'{args.data_root_prefix}{seed}',
             '--work-dir', work, '--variants', *variants
-        ] + ['--tracked'] * tracked + ['--also-val'] * args.also_val))
+        ] + ['--tracked'] * tracked + ['--also-val'] * args.also_val +
+            ['--reuse'] * (not args.rerun)))
         if args.also_val:
             with open(osp.join(work, 'results_val.json')) as f:
                 runs['val'].append(json.load(f)['results'])
@@ -135,24 +138,6 @@ def main(argv=None) -> dict:
                   args.work_dir, '--data-root-prefix', args.data_root_prefix,
                   '--split', args.split])
     return agg
-
-
-def reusable(path: str, split: str, preset: str, seed: int,
-             titles: list) -> Optional[dict]:
-    """A finished seed's ``{title: subsets}`` for ``titles``, or None.
-
-    Reused when ``path`` (a run_benchmark ``results*.json``) holds the same
-    split, preset and seed and every title (more variants are fine: the
-    wanted ones are taken, in the wanted order).
-    """
-    if not osp.exists(path):
-        return None
-    with open(path) as f:
-        old = json.load(f)
-    if (old.get('split'), old.get('preset'), old.get('seed')) != (
-            split, preset, seed) or not set(titles) <= set(old['results']):
-        return None
-    return {t: old['results'][t] for t in titles}
 
 
 if __name__ == '__main__':

@@ -20,7 +20,7 @@ from ...utils.frame_offsets import check_num_frames
 from ..utils.crop_resample import (flip_affines, resample_to_key,
                                    stack_frame_warp_mats,
                                    support_to_key_affines)
-from ..utils.head_deconv import split_head_deconv
+from ..utils.head_deconv import frame_deconv_of, split_head_deconv
 
 CROP_MODES = ('key', 'own')
 NECK_INPUTS = ('backbone', 'head_deconv')
@@ -84,6 +84,10 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
             per frame, frozen with the backbone under ``freeze_backbone``,
             and the head and ``mi_predictor`` decode with their remaining
             layers. Checkpoint keys are unchanged.
+        frame_deconvs (int, optional): With ``neck_input='head_deconv'``,
+            how many of the head's deconvolution layers run per frame
+            (default all); the others decode the fused feature in the head
+            and train with it.
         train_cfg, test_cfg, data_preprocessor, init_cfg, metainfo: As
             :class:`TopdownPoseEstimator`.
     """
@@ -98,6 +102,7 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
                  mi_predictor: OptConfigType = None,
                  crop_mode: str = 'key',
                  neck_input: str = 'backbone',
+                 frame_deconvs: Optional[int] = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
@@ -118,12 +123,16 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         if neck_input not in NECK_INPUTS:
             raise ValueError(f'neck_input must be one of {NECK_INPUTS}, '
                              f'got {neck_input!r}')
+        if frame_deconvs is not None and neck_input != 'head_deconv':
+            raise ValueError(
+                f"frame_deconvs={frame_deconvs!r} needs neck_input="
+                f"'head_deconv', got neck_input={neck_input!r}")
         super().__init__(backbone, neck, head, train_cfg, test_cfg,
                          data_preprocessor, init_cfg, metainfo)
         self.crop_mode = crop_mode
         self.neck_input = neck_input
         if neck_input == 'head_deconv':
-            split_head_deconv(self.head)
+            split_head_deconv(self.head, num_layers=frame_deconvs)
         self.freeze_backbone = freeze_backbone
         self.aux_loss_weight = aux_loss_weight
         self.mi_loss = MODELS.build(mi_loss) if mi_loss else None
@@ -138,7 +147,8 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
             self.mi_predictor = MODELS.build(cfg)
             self.mi_predictor.requires_grad_(False)
             if neck_input == 'head_deconv':
-                split_head_deconv(self.mi_predictor, 'model.mi_predictor')
+                split_head_deconv(self.mi_predictor, 'model.mi_predictor',
+                                  frame_deconvs)
         if freeze_backbone:
             self.backbone.requires_grad_(False)
             if self.frame_deconv is not None:
@@ -210,10 +220,11 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
 
     @property
     def frame_deconv(self) -> Optional[nn.Module]:
-        """The head's deconvolutions when they run per frame, else None
-        (they stay registered, and load, under ``head.deconv_layers``)."""
+        """The head's deconvolutions that run per frame (all, or the first
+        ``frame_deconvs``), else None (they stay registered, and load, under
+        ``head.deconv_layers``)."""
         if getattr(self, 'neck_input', None) == 'head_deconv':
-            return self.head.deconv_layers
+            return frame_deconv_of(self.head)
         return None
 
     def frame_features(self, crops: Tensor) -> Tensor:

@@ -16,18 +16,20 @@ from fami_pose_mm.models.utils.head_deconv import split_head_deconv
 
 init_default_scope('mmpose')
 DECONV = dict(deconv_out_channels=(8, ), deconv_kernel_sizes=(4, ))
+TWO_DECONVS = dict(deconv_out_channels=(8, 8), deconv_kernel_sizes=(4, 4))
 
 
 def _deconv_head(**kw) -> nn.Module:
     torch.manual_seed(0)
-    return MODELS.build(dict(HEAD, **DECONV, **kw))
+    return MODELS.build(dict(HEAD, **{**DECONV, **kw}))
 
 
-def _build(neck_input: str, **overrides) -> nn.Module:
-    head = dict(HEAD, **DECONV)
-    head['decoder'] = dict(head['decoder'], heatmap_size=(24, 32))
+def _build(neck_input: str, deconv: dict = DECONV, heatmap_size=(24, 32),
+           **overrides) -> nn.Module:
+    head = dict(HEAD, **deconv)
+    head['decoder'] = dict(head['decoder'], heatmap_size=heatmap_size)
     predictor = dict(type='HeatmapHead', in_channels=8, out_channels=K,
-                     **DECONV)
+                     **deconv)
     torch.manual_seed(0)
     model = MODELS.build(model_cfg(
         head=head, mi_predictor=predictor, neck_input=neck_input,
@@ -100,3 +102,51 @@ def test_same_keys_frozen_deconvs_and_upsampled_neck():
 def test_bad_neck_input():
     with pytest.raises(ValueError, match="neck_input.*'head_deconv'"):
         _build('deconv')
+    with pytest.raises(ValueError, match="frame_deconvs=1 needs neck_input"):
+        _build('backbone', frame_deconvs=1)
+
+
+def test_split_after_the_first_of_two_deconvs():
+    """``num_layers=1``: the first deconvolution runs per frame, the second
+    decodes in the head; together they are the head's own forward."""
+    head = _deconv_head(**TWO_DECONVS).eval()
+    keys = set(head.state_dict())
+    x = torch.randn(2, 8, 8, 6)
+    with torch.no_grad():
+        want = head.forward((x, ))
+        per_frame = split_head_deconv(head, num_layers=1)
+        up = per_frame(x)
+        got = head.forward((up, ))
+    assert up.shape == (2, 8, 16, 12) and got.shape == (2, K, 32, 24)
+    assert per_frame[0] is head.deconv_layers[0] and len(per_frame) == 3
+    assert set(head.state_dict()) == keys
+    torch.testing.assert_close(got, want)
+    for bad in (0, 3, True):
+        with pytest.raises(ValueError, match=r'frame_deconvs.*1 to.*'
+                           r'model.head \(2\)'):
+            split_head_deconv(_deconv_head(**TWO_DECONVS), num_layers=bad)
+
+
+def test_frame_deconvs_freezes_only_the_per_frame_deconv():
+    model = _build('head_deconv', deconv=TWO_DECONVS, heatmap_size=(48, 64),
+                   freeze_backbone=True, frame_deconvs=1)
+    layers = model.head.deconv_layers
+    assert model.neck.in_channels == 8
+    with torch.no_grad():
+        feats = model.extract_clip_feats(torch.zeros(2, 3, 3, 64, 48))
+    assert feats.shape == (2, 3, 8, 32, 24)
+    first = copy.deepcopy(layers[:3].state_dict())
+    weight, mean = layers[3].weight.clone(), layers[4].running_mean.clone()
+    optim = OptimWrapper(torch.optim.Adam(
+        [p for p in model.parameters() if p.requires_grad], lr=1e-2))
+    model.train_step(make_batch(heatmap_size=(48, 64)), optim)
+    assert not layers[0].training and not layers[1].training
+    assert layers[3].training and layers[4].training
+    for key, value in layers[:3].state_dict().items():
+        assert torch.equal(first[key], value), key
+    # the second deconvolution trains, its BN statistics too
+    assert not torch.equal(weight, layers[3].weight)
+    assert not torch.equal(mean, layers[4].running_mean)
+    model.test_cfg['output_heatmaps'] = True
+    pred = model.val_step(make_batch(heatmap_size=(48, 64)))[0]
+    assert pred.pred_fields.heatmaps.shape == (K, 64, 48)
