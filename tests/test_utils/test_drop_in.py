@@ -172,15 +172,22 @@ def test_wrong_neck_channels_name_the_setting():
         model.neck_forward(torch.zeros(1, 5, 3, 64, 64))
 
 
-def test_neck_after_head_deconvs_loads_the_same_checkpoint(tmp_path):
+@pytest.mark.parametrize('frame_deconvs', [None, 2])
+def test_neck_after_head_deconvs_loads_the_same_checkpoint(
+        tmp_path, frame_deconvs):
     """``neck_input='head_deconv'`` on SimpleBaseline: the neck fuses the
-    8x upsampled 256-channel features; every checkpoint entry loads."""
+    256-channel features after all three deconvolutions (8x upsampled) or
+    the first two (``frame_deconvs=2``, 4x; the third decodes in the head);
+    every checkpoint entry loads and the split model is the single-frame
+    one."""
     single = _single_frame_checkpoint('res50_8xb64-210e',
                                       tmp_path / 'single.pth')
     cfg = _mmpose_config(SINGLE.format('res50_8xb64-210e'))
     out = video_config(cfg, checkpoint=str(tmp_path / 'single.pth'),
-                       video=W48, neck_input='head_deconv')
+                       video=W48, neck_input='head_deconv',
+                       frame_deconvs=frame_deconvs)
     assert out['model']['neck_input'] == 'head_deconv'
+    assert out['model'].get('frame_deconvs') == frame_deconvs
     assert out['model']['neck']['in_channels'] == 256
     model_cfg = copy.deepcopy(out['model'])
     model_cfg.pop('_delete_')
@@ -190,42 +197,20 @@ def test_neck_after_head_deconvs_loads_the_same_checkpoint(tmp_path):
     single.eval()
     model.eval()
     crops = torch.randn(2, 3, 64, 64)
+    end = 3 * (frame_deconvs or 3)
     with torch.no_grad():
         feats = model.frame_features(crops)
-        # the per-frame part is the single-frame model up to its final layer
-        want = single.head.deconv_layers(single.backbone(crops)[-1])
-        assert feats.shape == (2, 256, 16, 16)
+        # the per-frame part is the single-frame model up to its final
+        # layer, or up to its third deconvolution
+        want = single.head.deconv_layers[:end](single.backbone(crops)[-1])
+        size = 16 if frame_deconvs is None else 8
+        assert feats.shape == (2, 256, size, size)
         torch.testing.assert_close(feats, want)
         torch.testing.assert_close(model.head.forward((feats, )),
                                    single.head.forward(single.backbone(
                                        crops)))
-
-
-def test_neck_after_two_of_three_deconvs(tmp_path):
-    """``frame_deconvs=2``: the neck fuses the 4x upsampled features, the
-    third deconvolution decodes in the head; every checkpoint entry
-    loads and the split model equals the single-frame one."""
-    single = _single_frame_checkpoint('res50_8xb64-210e',
-                                      tmp_path / 'single.pth')
-    cfg = _mmpose_config(SINGLE.format('res50_8xb64-210e'))
-    out = video_config(cfg, checkpoint=str(tmp_path / 'single.pth'),
-                       video=W48, neck_input='head_deconv', frame_deconvs=2)
-    assert out['model']['frame_deconvs'] == 2
-    assert out['model']['neck']['in_channels'] == 256
-    model_cfg = copy.deepcopy(out['model'])
-    model_cfg.pop('_delete_')
-    model = MODELS.build(model_cfg)
-    model.init_weights()
-    _assert_loaded(model, single)
-    single.eval()
-    model.eval()
-    crops = torch.randn(2, 3, 64, 64)
-    with torch.no_grad():
-        feats = model.frame_features(crops)
-        assert feats.shape == (2, 256, 8, 8)
-        torch.testing.assert_close(model.head.forward((feats, )),
-                                   single.head.forward(single.backbone(
-                                       crops)))
-    with pytest.raises(ValueError, match=r'frame_deconvs.*3 entries.*got 4'):
-        video_config(cfg, checkpoint='x.pth', video=W48,
-                     neck_input='head_deconv', frame_deconvs=4)
+    if frame_deconvs:
+        with pytest.raises(ValueError,
+                           match=r'frame_deconvs.*3 entries.*got 4'):
+            video_config(cfg, checkpoint='x.pth', video=W48,
+                         neck_input='head_deconv', frame_deconvs=4)
