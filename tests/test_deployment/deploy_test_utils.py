@@ -16,7 +16,7 @@ FLIP = dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True)
 
 def design_config(design: str, frame_offsets=(-1, 1)):
     """The tiny config of a design, flip test on; ``'streaming_deconv'``:
-    the streaming design with the neck after a head deconvolution."""
+    the streaming design with the neck between two head deconvolutions."""
     if design.startswith('streaming'):
         cfg = tiny_own_pose_config(frame_offsets)
     else:
@@ -29,13 +29,16 @@ def design_config(design: str, frame_offsets=(-1, 1)):
 
 def with_head_deconv(model: dict) -> dict:
     """A tiny video model config whose head (and MI predictor) upsample
-    the 16 x 12 backbone output by one deconvolution to 32 x 24, the neck
-    running after it (``neck_input='head_deconv'``)."""
-    deconv = dict(deconv_out_channels=(8, ), deconv_kernel_sizes=(4, ))
+    the 16 x 12 backbone output by two deconvolutions to 64 x 48, the neck
+    running between them (``neck_input='head_deconv'``,
+    ``frame_deconvs=1``): the first runs per frame (the exported backbone
+    graph), the second after the fusion (the neck-head graph)."""
+    deconv = dict(deconv_out_channels=(8, 8), deconv_kernel_sizes=(4, 4))
     model.head.update(deconv)
-    model.head.decoder.heatmap_size = (24, 32)
+    model.head.decoder.heatmap_size = (48, 64)
     model.mi_predictor.update(deconv)
     model.neck_input = 'head_deconv'
+    model.frame_deconvs = 1
     return model
 
 
