@@ -82,7 +82,7 @@ def measure(config: str, batch_size: int, steps: int) -> Dict:
         if part in video:
             video[part]['init_cfg'] = None
     base = Config._get_base_files(config)[0]  # the single-frame config
-    single = copy.deepcopy(Config.fromfile(_mmpose_path(base)).model)
+    single = copy.deepcopy(Config.fromfile(_base_path(base, config)).model)
     single['backbone']['init_cfg'] = None
     torch.manual_seed(0)
     models = dict(single=MODELS.build(single), video=MODELS.build(video))
@@ -108,13 +108,14 @@ def measure(config: str, batch_size: int, steps: int) -> Dict:
                    if not p.requires_grad) / 1e6)
 
 
-def _mmpose_path(base: str) -> str:
-    """The file a ``mmpose::`` base names."""
+def _base_path(base: str, config: str) -> str:
+    """The file a ``_base_`` entry of ``config`` names: ``mmpose::...`` in
+    mmpose's package, a relative path next to ``config``."""
     from mmengine.utils import get_installed_path
     if base.startswith('mmpose::'):
         return osp.join(get_installed_path('mmpose'), '.mim', 'configs',
                         base[len('mmpose::'):])
-    return base
+    return osp.join(osp.dirname(osp.abspath(config)), base)
 
 
 def main(argv: Optional[List[str]] = None) -> List[Dict]:
