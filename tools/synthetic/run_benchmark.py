@@ -231,10 +231,11 @@ def main(argv=None) -> dict:
                         'epochs_fami']
         saved = [reusable(
             osp.join(work_dir, f'results{results_suffix(s, args.split)}.json'),
-            s, args.preset, args.seed, [title]) for s in splits]
+            s, args.preset, args.seed, [title])
+            for s in splits] if args.reuse else [None]
         ckpts = [osp.join(vdir, f'epoch_{epochs}.pth')] + [
             osp.join(work_dir, f'{variant}.pth')] * variant.startswith('a_')
-        if args.reuse and all(saved) and all(map(osp.exists, ckpts)):
+        if all(saved) and all(map(osp.exists, ckpts)):
             print(f'[2/4] reusing {title}: its AP and {ckpts[-1]}')
             for split, old in zip(splits, saved):
                 results[split][title] = old[title]

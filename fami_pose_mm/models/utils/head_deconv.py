@@ -27,9 +27,8 @@ def _forward_after_deconv(self, feats: Union[Tensor, Sequence[Tensor]]):
     (B, K, H', W') through the remaining deconvolutions (H' = h' * 2^r for
     r remaining), ``conv_layers`` and ``final_layer``."""
     x = feats[-1] if isinstance(feats, (tuple, list)) else feats
-    layers, end = self.deconv_layers, self.frame_deconv_end
-    if isinstance(layers, nn.Sequential) and end < len(layers):
-        x = layers[end:](x)
+    if self.frame_deconv_end is not None:
+        x = self.deconv_layers[self.frame_deconv_end:](x)
     return self.final_layer(self.conv_layers(x))
 
 
@@ -76,26 +75,22 @@ def split_head_deconv(head: nn.Module,
 def frame_deconv_of(head: nn.Module) -> nn.Module:
     """The per-frame deconvolutions of a head split by
     :func:`split_head_deconv` (see its Returns)."""
-    layers, end = head.deconv_layers, head.frame_deconv_end
-    if not isinstance(layers, nn.Sequential) or end == len(layers):
-        return layers
-    return layers[:end]
+    end = head.frame_deconv_end
+    return head.deconv_layers if end is None else head.deconv_layers[:end]
 
 
 def _layers_end(layers: nn.Module, num_layers: Optional[int],
-                setting: str) -> int:
-    """Index in ``layers`` just after its ``num_layers``-th deconvolution
-    (``len(layers)`` for all; 0 when ``layers`` is not a Sequential)."""
-    if not isinstance(layers, nn.Sequential):
-        layers = nn.Sequential()
-    starts = [i for i, m in enumerate(layers)
-              if isinstance(m, nn.ConvTranspose2d)]
+                setting: str) -> Optional[int]:
+    """Index in ``layers`` just after its ``num_layers``-th deconvolution;
+    None when all of them run per frame."""
     if num_layers is None:
-        return len(layers)
+        return None
+    starts = [i for i, m in enumerate(layers.children())
+              if isinstance(m, nn.ConvTranspose2d)]
     if (not isinstance(num_layers, int) or isinstance(num_layers, bool)
             or not 1 <= num_layers <= len(starts)):
         raise ValueError(
             f'frame_deconvs must be an int from 1 to the number of '
             f'deconvolution layers of {setting} ({len(starts)}), got '
             f'{num_layers!r}')
-    return starts[num_layers] if num_layers < len(starts) else len(layers)
+    return starts[num_layers] if num_layers < len(starts) else None
