@@ -63,7 +63,9 @@ VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
             ('d_res18_fami_deconv', '(d) ResNet-18 full FAMI, neck after '
              'deconvs'),
             ('d_res18_fami_deconv2', '(d) ResNet-18 full FAMI, neck after '
-             '2 of 3 deconvs'))
+             '2 of 3 deconvs'),
+            ('d_res18_fami_deconv2_weighted', '(d) ResNet-18 full FAMI, '
+             'neck after 2 of 3 deconvs, weighted fusion'))
 # Variants whose test-time boxes come from person tracks: trained here,
 # scored only by the tracked inference step (run_tracked_eval.py).
 TRACKED_ONLY = ('e_fami_own', )
@@ -73,10 +75,11 @@ TABLE_VARIANTS = ('a_single_frame', 'b_gtm', 'c_gtm_lcm', 'd_fami')
 # the second backbone family, wrapped by configs/synthetic/d_res18_fami.py.
 STARTS_FROM = dict(d_res18_fami='a_res18_single_frame',
                    d_res18_fami_deconv='a_res18_single_frame',
-                   d_res18_fami_deconv2='a_res18_single_frame')
+                   d_res18_fami_deconv2='a_res18_single_frame',
+                   d_res18_fami_deconv2_weighted='a_res18_single_frame')
 # Video variants with the MI objective (its frozen predictor loads (a)).
 WITH_MI = ('d_fami', 'e_fami_own', 'd_res18_fami', 'd_res18_fami_deconv',
-           'd_res18_fami_deconv2')
+           'd_res18_fami_deconv2', 'd_res18_fami_deconv2_weighted')
 # Epochs of (a) and of (b)-(d), generator preset, extra options.
 PRESETS = dict(
     full=dict(epochs_a=8, epochs_fami=3, data='default', workers=2),

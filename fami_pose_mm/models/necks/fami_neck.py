@@ -12,7 +12,7 @@ from mmpose.models.backbones.resnet import BasicBlock
 from mmpose.registry import MODELS
 from mmpose.utils.typing import OptConfigType, OptMultiConfig
 
-_FUSIONS = ('sum', 'concat')
+_FUSIONS = ('sum', 'concat', 'weighted')
 
 
 @MODELS.register_module()
@@ -27,9 +27,14 @@ class FAMINeck(BaseModule):
        one shared module applied to every supporting frame.
     2. LCM (optional): ztilde = MDCN(zbar; offsets, masks(z_t, zbar)),
        M = N outputs (``per_frame``) or M = 1 (``aggregated``).
-    3. Fusion: ``'sum'`` (paper) z_t + sum_m ztilde_m, or ``'concat'``
+    3. Fusion: ``'sum'`` (paper) z_t + sum_m ztilde_m, ``'concat'``
        (release) [z_t, ztilde_1..M] -> 1x1 conv-BN-ReLU -> ``num_res_blocks``
-       residual blocks.
+       residual blocks, or ``'weighted'``: sum_j w_j * f_j over f = (z_t,
+       ztilde_1..M) with per-pixel weights w = softmax_j(s(z_t, f_j)), one
+       score net s (3x3 conv-BN-ReLU, 1x1 conv to one logit) shared by all
+       j, its last layer zero at the start (so the fusion starts as the
+       mean) and able to lean on the key frame where the supporting
+       features disagree with it.
 
     Setting ``gtm=None`` and/or ``lcm=None`` skips that step (identity), so
     ablations are config-only. Key-frame values reach the aligned features
@@ -45,7 +50,8 @@ class FAMINeck(BaseModule):
             (``in_channels`` filled in). Defaults to ``None``.
         lcm (dict, optional): ``LocalCalibrationModule`` config
             (``in_channels`` and ``num_supporting`` filled in).
-        fusion (str): ``'sum'`` or ``'concat'``. Defaults to ``'sum'``.
+        fusion (str): ``'sum'``, ``'concat'`` or ``'weighted'``. Defaults
+            to ``'sum'``.
         num_res_blocks (int): Residual blocks after ``'concat'``.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -83,6 +89,8 @@ class FAMINeck(BaseModule):
                 for _ in range(num_res_blocks)
             ]
             self.fuse = nn.Sequential(*layers)
+        elif fusion == 'weighted':
+            self.score = _score_net(in_channels)
 
     def _build(self, cfg: OptConfigType, is_gtm: bool) -> Optional[nn.Module]:
         """Build a GTM/LCM from its config, filling in shared sizes."""
@@ -96,12 +104,36 @@ class FAMINeck(BaseModule):
             cfg.setdefault('num_supporting', self.num_frames - 1)
         return MODELS.build(cfg)
 
+    def init_weights(self) -> None:
+        """Run the configured init, then restore the mean start of
+        ``'weighted'`` fusion."""
+        super().init_weights()
+        if self.fusion == 'weighted':
+            _zero_last(self.score)
+
     @property
     def num_aligned(self) -> int:
         """M, the number of aligned supporting features the neck outputs."""
         if self.lcm is not None and self.lcm.mode == 'aggregated':
             return 1
         return self.num_frames - 1
+
+    def _weighted(self, key: Tensor, aligned: Tensor) -> Tensor:
+        """Per-pixel softmax-weighted sum of key and aligned features.
+
+        Args:
+            key (Tensor): z_t, (B, C, H, W).
+            aligned (Tensor): ztilde, (B, M, C, H, W).
+
+        Returns:
+            Tensor: (B, C, H, W).
+        """
+        b, m, c, h, w = aligned.shape
+        frames = torch.cat([key.unsqueeze(1), aligned], dim=1)
+        pairs = torch.cat(
+            [key.unsqueeze(1).expand_as(frames), frames], dim=2)
+        logits = self.score(pairs.flatten(0, 1)).view(b, m + 1, 1, h, w)
+        return (logits.softmax(dim=1) * frames).sum(dim=1)
 
     def forward(self,
                 feats: Tensor,
@@ -146,6 +178,8 @@ class FAMINeck(BaseModule):
             aligned, lcm_params = self.lcm(key, warped, params.get('lcm'))
         if self.fusion == 'sum':
             fused = key + aligned.sum(dim=1)
+        elif self.fusion == 'weighted':
+            fused = self._weighted(key, aligned)
         else:
             fused = self.fuse(torch.cat([key, aligned.flatten(1, 2)], dim=1))
         return dict(
@@ -155,3 +189,23 @@ class FAMINeck(BaseModule):
             warped=warped,
             aligned=aligned,
             params=dict(theta=theta, lcm=lcm_params))
+
+
+def _score_net(channels: int) -> nn.Sequential:
+    """The score net of ``'weighted'`` fusion: (B, 2C, H, W) -> (B, 1, H, W).
+
+    Its last convolution starts at zero, so every frame starts with the same
+    weight.
+    """
+    net = nn.Sequential(
+        nn.Conv2d(2 * channels, channels, 3, padding=1, bias=False),
+        nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
+        nn.Conv2d(channels, 1, 1))
+    _zero_last(net)
+    return net
+
+
+def _zero_last(net: nn.Sequential) -> None:
+    """Zero the last layer of a score net: equal weights for every frame."""
+    nn.init.zeros_(net[-1].weight)
+    nn.init.zeros_(net[-1].bias)

@@ -16,7 +16,8 @@ def _randomise_predictors(neck: FAMINeck) -> None:
 
 
 @pytest.mark.parametrize('lcm_mode,fusion', [('per_frame', 'sum'),
-                                             ('aggregated', 'concat')])
+                                             ('aggregated', 'concat'),
+                                             ('per_frame', 'weighted')])
 def test_aligned_ignores_key_values_when_params_held(lcm_mode, fusion):
     torch.manual_seed(0)
     neck = FAMINeck(8, num_frames=3, gtm=dict(GTM, dof=6),
@@ -48,6 +49,50 @@ def test_gtm_identity_and_sum_fusion_at_init():
     assert (out['aligned'] - feats[:, 1:]).abs().max() < 1e-5
     expected = feats[:, 0] + feats[:, 1:].sum(dim=1)
     assert (out['fused'] - expected).abs().max() < 1e-4
+
+
+def test_weighted_fusion_starts_as_the_mean_even_after_a_configured_init():
+    torch.manual_seed(0)
+    neck = FAMINeck(
+        8, num_frames=5, gtm=None, lcm=None, fusion='weighted',
+        init_cfg=dict(type='Normal', layer='Conv2d', std=0.5))
+    neck.init_weights()
+    feats = torch.randn(2, 5, 8, 6, 6)
+    out = neck(feats)
+    assert (out['fused'] - feats.mean(dim=1)).abs().max() < 1e-5
+    # the configured init did reach the rest of the score net
+    assert neck.score[0].weight.std() > 0.3
+
+
+def test_weighted_fusion_learns_to_lean_on_the_key_frame():
+    # target = key; supporting features agree with it on the left half and
+    # are noise on the right: the weights must learn to drop the noise there
+    torch.manual_seed(0)
+    neck = FAMINeck(8, num_frames=3, gtm=None, lcm=None, fusion='weighted')
+    optim = torch.optim.Adam(neck.parameters(), lr=1e-2)
+
+    def batch():
+        key = torch.randn(4, 8, 6, 8)
+        support = key.unsqueeze(1).repeat(1, 2, 1, 1, 1)
+        support[..., 4:] = torch.randn(4, 2, 8, 6, 4) * 2
+        return torch.cat([key.unsqueeze(1), support], dim=1), key
+
+    feats, key = batch()
+    start = (neck(feats)['fused'] - key)[..., 4:].pow(2).mean().item()
+    for _ in range(150):
+        feats, key = batch()
+        loss = (neck(feats)['fused'] - key).pow(2).mean()
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+    neck.eval()
+    feats, key = batch()
+    out = neck(feats)
+    end = (out['fused'] - key)[..., 4:].pow(2).mean().item()
+    assert start > 1.0  # the mean of the key and two noise maps
+    assert end < 0.25 * start
+    # where the frames agree the fusion still equals the key frame
+    assert (out['fused'] - key)[..., :4].abs().max() < 1e-4
 
 
 def test_no_alignment_passes_supporting_features():
