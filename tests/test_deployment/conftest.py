@@ -8,7 +8,8 @@ from deploy_test_utils import export_design
 @pytest.fixture(scope='session')
 def exports(tmp_path_factory):
     """{design: (config path, checkpoint, export folder)}; the designs and
-    ``'streaming_deconv'`` (the neck between two head deconvolutions)."""
+    ``'streaming_deconv'`` (the neck between two head deconvolutions,
+    weighted fusion)."""
     pytest.importorskip('onnxruntime')
     tmp = tmp_path_factory.mktemp('onnx')
     threads = torch.get_num_threads()

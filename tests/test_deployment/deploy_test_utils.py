@@ -32,13 +32,15 @@ def with_head_deconv(model: dict) -> dict:
     the 16 x 12 backbone output by two deconvolutions to 64 x 48, the neck
     running between them (``neck_input='head_deconv'``,
     ``frame_deconvs=1``): the first runs per frame (the exported backbone
-    graph), the second after the fusion (the neck-head graph)."""
+    graph), the second after the fusion (the neck-head graph), which is
+    ``'weighted'`` (softmax over frames in the exported graph)."""
     deconv = dict(deconv_out_channels=(8, 8), deconv_kernel_sizes=(4, 4))
     model.head.update(deconv)
     model.head.decoder.heatmap_size = (48, 64)
     model.mi_predictor.update(deconv)
     model.neck_input = 'head_deconv'
     model.frame_deconvs = 1
+    model.neck.fusion = 'weighted'
     return model
 
 
