@@ -148,7 +148,9 @@ def format_table(results: Dict[str, Dict[str, dict]]) -> str:
     return '\n'.join(lines)
 
 
-# Each module's step and the full model's gain: (name, with, without).
+# Each module's step and the full model's gain: (name, with, without), over
+# the variants whose titles start with LADDER, in that order.
+LADDER = ('(a)', '(b)', '(c)', '(d)')
 GAINS = (('GTM: (b) - (a)', 1, 0), ('LCM: (c) - (b)', 2, 1),
          ('MI: (d) - (c)', 3, 2), ('full FAMI: (d) - (a)', 3, 0))
 
@@ -164,7 +166,8 @@ def aggregate_seeds(runs: Sequence[Dict[str, Dict[str, dict]]]) -> Dict:
         dict: ``{'rows': {variant: {subset: (mean, std, values)}},
         'gains': {gain name: {subset: (mean, std, values)}}}``; ``std`` uses
         ``ddof=1`` (0 for a single seed); ``gains`` holds the rows of
-        :data:`GAINS` when the four variants (a)-(d) were run, else each
+        :data:`GAINS` when the variants are (a)-(d) (titles starting with
+        :data:`LADDER`, in order), else each
         later variant minus the first (a single-frame model and the video
         models on it), and is empty for a single variant.
     """
@@ -189,7 +192,7 @@ def aggregate_seeds(runs: Sequence[Dict[str, Dict[str, dict]]]) -> Dict:
     }
     gains = {}
     steps = ()
-    if len(variants) == 4:  # (a)-(d): every step can be formed
+    if [v[:3] for v in variants] == list(LADDER):  # every step can be formed
         steps = GAINS
     else:  # a single-frame model and the video models on it
         steps = tuple((f'{v} - {variants[0]}', i, 0)

@@ -157,13 +157,17 @@ def test_aggregate_seeds_two_variants_gain_of_the_second():
     assert list(agg['gains']) == ['(d) ResNet-18 - (a) ResNet-18']
 
 
-def test_aggregate_seeds_three_variants_gains_over_the_first():
-    names = ['(a) ResNet-18', '(d) backbone', '(d) deconvs']
+@pytest.mark.parametrize('num_variants', [3, 4])
+def test_aggregate_seeds_video_variants_gains_over_the_first(num_variants):
+    # four variants that are not (a)-(d) get no GTM/LCM/MI steps either
+    names = ['(a) ResNet-18', '(d) backbone', '(d) deconvs',
+             '(d) weighted'][:num_variants]
     runs = [{n: r for n, r in zip(names, _run(aps).values())}
-            for aps in ([80, 81, 85, 0], [82, 81, 88, 0])]
+            for aps in ([80, 81, 85, 83], [82, 81, 88, 84])]
     agg = aggregate_seeds(runs)
-    assert list(agg['gains']) == ['(d) backbone - (a) ResNet-18',
-                                  '(d) deconvs - (a) ResNet-18']
+    assert list(agg['gains']) == [f'{n} - (a) ResNet-18' for n in names[1:]]
+    assert format_seed_table(agg).count(' - (a) ResNet-18 |') == len(
+        names) - 1
     assert agg['gains']['(d) backbone - (a) ResNet-18']['all'][2] == [
         1.0, -1.0]
     assert agg['gains']['(d) deconvs - (a) ResNet-18']['all'][:2] == (
