@@ -81,8 +81,7 @@ def measure(config: str, batch_size: int, steps: int) -> Dict:
     for part in ('backbone', 'head', 'mi_predictor'):
         if part in video:
             video[part]['init_cfg'] = None
-    base = Config._get_base_files(config)[0]  # the single-frame config
-    single = copy.deepcopy(Config.fromfile(_base_path(base, config)).model)
+    single = copy.deepcopy(Config.fromfile(single_frame_config(config)).model)
     single['backbone']['init_cfg'] = None
     torch.manual_seed(0)
     models = dict(single=MODELS.build(single), video=MODELS.build(video))
@@ -108,6 +107,28 @@ def measure(config: str, batch_size: int, steps: int) -> Dict:
                    if not p.requires_grad) / 1e6)
 
 
+def single_frame_config(config: str) -> str:
+    """The single-frame config a video config wraps: the first ``_base_``,
+    followed through video configs (e.g. a variant of a drop-in config)."""
+    from mmengine.config import Config
+
+    def is_video(path: str) -> bool:
+        return Config.fromfile(path).model.type == 'VideoTopdownPoseEstimator'
+
+    if not is_video(config):
+        raise ValueError(f'{config} is not a video config (model.type '
+                         'VideoTopdownPoseEstimator): it wraps no single-frame '
+                         'config')
+    path = config
+    while is_video(path):
+        bases = Config._get_base_files(path)
+        if not bases:
+            raise ValueError(f'{config}: no single-frame config among its '
+                             f'first _base_ entries (last: {path})')
+        path = _base_path(bases[0], path)
+    return path
+
+
 def _base_path(base: str, config: str) -> str:
     """The file a ``_base_`` entry of ``config`` names: ``mmpose::...`` in
     mmpose's package, a relative path next to ``config``."""
@@ -115,7 +136,7 @@ def _base_path(base: str, config: str) -> str:
     if base.startswith('mmpose::'):
         return osp.join(get_installed_path('mmpose'), '.mim', 'configs',
                         base[len('mmpose::'):])
-    return osp.join(osp.dirname(osp.abspath(config)), base)
+    return osp.normpath(osp.join(osp.dirname(osp.abspath(config)), base))
 
 
 def main(argv: Optional[List[str]] = None) -> List[Dict]:
