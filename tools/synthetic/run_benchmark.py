@@ -71,15 +71,20 @@ VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
 TRACKED_ONLY = ('e_fami_own', )
 # What `make benchmark` runs: the AP table.
 TABLE_VARIANTS = ('a_single_frame', 'b_gtm', 'c_gtm_lcm', 'd_fami')
-# The single-frame model each video variant starts from (default: (a)):
-# the second backbone family, wrapped by configs/synthetic/d_res18_fami.py.
-STARTS_FROM = dict(d_res18_fami='a_res18_single_frame',
-                   d_res18_fami_deconv='a_res18_single_frame',
-                   d_res18_fami_deconv2='a_res18_single_frame',
-                   d_res18_fami_deconv2_weighted='a_res18_single_frame')
-# Video variants with the MI objective (its frozen predictor loads (a)).
-WITH_MI = ('d_fami', 'e_fami_own', 'd_res18_fami', 'd_res18_fami_deconv',
-           'd_res18_fami_deconv2', 'd_res18_fami_deconv2_weighted')
+# Variant names follow two rules: a video variant of the second backbone
+# family (configs/synthetic/d_res18_fami*.py) has `_res18_` in its name and
+# starts from a_res18_single_frame, any other from a_single_frame; (d) and
+# (e) have the MI objective, whose frozen predictor loads that model too.
+BACKBONE_FAMILIES = (('_res18_', 'a_res18_single_frame'), )
+WITH_MI_PREFIXES = ('d_', 'e_')
+
+
+def starts_from(variant: str) -> str:
+    """The single-frame variant whose checkpoint ``variant`` loads."""
+    for part, single in BACKBONE_FAMILIES:
+        if part in variant:
+            return single
+    return 'a_single_frame'
 # Epochs of (a) and of (b)-(d), generator preset, extra options.
 PRESETS = dict(
     full=dict(epochs_a=8, epochs_fami=3, data='default', workers=2),
@@ -253,7 +258,7 @@ def main(argv=None) -> dict:
             f'train_cfg.val_begin={epochs + 1}',
             f'randomness.seed={args.seed}'
         ]
-        start_from = STARTS_FROM.get(variant, 'a_single_frame')
+        start_from = starts_from(variant)
         single_ckpt = args.single_frame_checkpoint or osp.join(
             work_dir, f'{start_from}.pth')
         if not variant.startswith('a_'):
@@ -265,7 +270,7 @@ def main(argv=None) -> dict:
                 f'model.backbone.init_cfg.checkpoint={single_ckpt}',
                 f'model.head.init_cfg.checkpoint={single_ckpt}'
             ]
-            if variant in WITH_MI:
+            if variant.startswith(WITH_MI_PREFIXES):
                 opts.append(
                     f'model.mi_predictor.init_cfg.checkpoint={single_ckpt}')
         opts += args.cfg_options
