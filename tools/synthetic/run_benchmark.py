@@ -77,6 +77,10 @@ TABLE_VARIANTS = ('a_single_frame', 'b_gtm', 'c_gtm_lcm', 'd_fami')
 # (e) have the MI objective, whose frozen predictor loads that model too.
 BACKBONE_FAMILIES = (('_res18_', 'a_res18_single_frame'), )
 WITH_MI_PREFIXES = ('d_', 'e_')
+# Epochs of (a) and of (b)-(d), generator preset, extra options.
+PRESETS = dict(
+    full=dict(epochs_a=8, epochs_fami=3, data='default', workers=2),
+    quick=dict(epochs_a=1, epochs_fami=1, data='quick', workers=0))
 
 
 def starts_from(variant: str) -> str:
@@ -85,10 +89,6 @@ def starts_from(variant: str) -> str:
         if part in variant:
             return single
     return 'a_single_frame'
-# Epochs of (a) and of (b)-(d), generator preset, extra options.
-PRESETS = dict(
-    full=dict(epochs_a=8, epochs_fami=3, data='default', workers=2),
-    quick=dict(epochs_a=1, epochs_fami=1, data='quick', workers=0))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
