@@ -120,13 +120,14 @@ def single_frame_config(config: str) -> str:
                          'VideoTopdownPoseEstimator): it wraps no single-frame '
                          'config')
     path = config
-    while is_video(path):
+    while True:
         bases = Config._get_base_files(path)
         if not bases:
             raise ValueError(f'{config}: no single-frame config among its '
                              f'first _base_ entries (last: {path})')
         path = _base_path(bases[0], path)
-    return path
+        if not is_video(path):
+            return path
 
 
 def _base_path(base: str, config: str) -> str:

@@ -249,12 +249,11 @@ def main(argv=None) -> dict:
                 results[split][title] = old[title]
             reused.append(variant)
             continue
-        # no validation pass at the end of training (mmengine runs one at
-        # the last epoch unless val_begin is past it): step 3 scores the
-        # splits with mim test
+        # no validation pass during training (mmengine runs one at the last
+        # epoch whatever val_interval is, unless val_begin is past it):
+        # step 3 scores the splits with mim test
         opts = [
             f'train_cfg.max_epochs={epochs}',
-            f'train_cfg.val_interval={epochs + 1}',
             f'train_cfg.val_begin={epochs + 1}',
             f'randomness.seed={args.seed}'
         ]
