@@ -14,20 +14,10 @@ model = dict(crop_mode=crop_mode)
 
 # The pipelines of (d) with the clip variants of mmpose's box transforms:
 # the same random draw per sample, applied to every frame's own box.
-clip_transforms = dict(
-    GetBBoxCenterScale='GetClipBBoxCenterScale',
-    RandomFlip='RandomClipFlip',
-    RandomHalfBody='RandomClipHalfBody',
-    RandomBBoxTransform='RandomClipBBoxTransform',
-    TopdownAffine='ClipTopdownAffine')
-train_pipeline = [
-    dict(t, type=clip_transforms.get(t['type'], t['type']))
-    for t in _base_.train_pipeline
-]
-val_pipeline = [
-    dict(t, type=clip_transforms.get(t['type'], t['type']))
-    for t in _base_.val_pipeline
-]
+from fami_pose_mm.utils.crop_modes import own_crop_pipeline  # noqa: E402
+
+train_pipeline = own_crop_pipeline(_base_.train_pipeline)
+val_pipeline = own_crop_pipeline(_base_.val_pipeline)
 
 train_dataloader = dict(
     dataset=dict(crop_mode=crop_mode, pipeline=train_pipeline))

@@ -1,16 +1,76 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """How the video inferencer sets up its model: the checkpoint checked
-against the config, the test pipeline without its loading steps and its
-frame offsets, and the offsets checked against the model."""
+against the config (a single-frame checkpoint completed for a video model
+that starts as its single-frame model), the test pipeline without its
+loading steps and its frame offsets, and the offsets checked against the
+model."""
 from typing import Optional, Sequence, Tuple
 
+import torch
 import torch.nn as nn
-from mmengine.config import ConfigDict
+from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
 from ..utils.frame_offsets import check_frame_offsets, check_num_frames
 from .checks import state_dict_mismatch
+
+
+#: Parts of a video model a single-frame checkpoint does not have.
+VIDEO_ONLY_PARTS = ('neck', 'mi_predictor')
+
+
+def complete_single_frame_checkpoint(model: nn.Module, checkpoint: dict,
+                                     weights: Optional[str]) -> bool:
+    """Complete a single-frame checkpoint for a video model, in place.
+
+    A checkpoint of a single-frame top-down model (``backbone.*`` and
+    ``head.*``, no ``neck.*``) given to a video model whose neck starts
+    closed (``FAMINeck(gate=True)``, the project's configs) gets the neck's
+    starting values from the built model and ``mi_predictor.*`` as a copy
+    of ``head.*`` (what the drop-in configs load it with), so that the
+    video model is exactly the single-frame model. Any other missing key
+    is left for :func:`check_checkpoint` to report.
+
+    Args:
+        model (nn.Module): The model built from the config (not loaded).
+        checkpoint (dict): The loaded checkpoint (its ``state_dict``, or
+            the state dict itself); changed in place.
+        weights (str, optional): Where it was loaded from (for the error).
+
+    Returns:
+        bool: Whether it was a single-frame checkpoint given to a video
+        model (and was completed).
+
+    Raises:
+        ValueError: If it is a single-frame checkpoint and the model's
+            neck has no closed gate (it would not start as the
+            single-frame model).
+    """
+    state = checkpoint.get('state_dict', checkpoint)
+    names = {k[len('module.'):] if k.startswith('module.') else k: k
+             for k in state}
+    own = model.state_dict()
+    if not any(k.startswith('neck.') for k in own) or any(
+            k.startswith('neck.') for k in names):
+        return False
+    gate = getattr(getattr(model, 'neck', None), 'gate', None)
+    if not isinstance(gate, torch.Tensor) or gate.abs().max() != 0:
+        raise ValueError(
+            f'pose checkpoint {weights} has no neck.* entries (a '
+            'single-frame checkpoint), but the config\'s neck does not start '
+            'closed, so the video model would not start as the single-frame '
+            'model: set model.neck.gate=True (FAMINeck), or give a '
+            'checkpoint of the video model')
+    for key, value in own.items():
+        part = key.split('.', 1)[0]
+        if part == 'neck':
+            state[key] = value.clone()
+        elif part == 'mi_predictor' and key not in names:
+            head_key = 'head.' + key.split('.', 1)[1]
+            if head_key in names:
+                state[key] = state[names[head_key]].clone()
+    return True
 
 
 def check_checkpoint(model: nn.Module, checkpoint: Optional[dict],
@@ -34,6 +94,27 @@ def check_checkpoint(model: nn.Module, checkpoint: Optional[dict],
         if report:
             raise ValueError(f'pose checkpoint {weights} does not match the '
                              f'config:\n{report}')
+
+
+def single_frame_dataset_meta(cfg: ConfigDict) -> Optional[dict]:
+    """The keypoint meta of the single-frame model a video config was made
+    from: its training dataset's, which a drop-in config records as
+    ``single_frame_dataset`` (:func:`~fami_pose_mm.utils.drop_in.
+    video_config`); None if the config has none.
+
+    Args:
+        cfg (ConfigDict): Pose config.
+
+    Returns:
+        dict, optional: Parsed dataset meta (``keypoint_id2name``,
+        ``flip_indices``, ``skeleton_links`` ...).
+    """
+    from mmpose.apis.inference import dataset_meta_from_config
+    dataset = cfg.get('single_frame_dataset', None)
+    if dataset is None:
+        return None
+    return dataset_meta_from_config(
+        Config(dict(train_dataloader=dict(dataset=dataset))), 'train')
 
 
 def inference_pipeline(

@@ -21,7 +21,8 @@ from .frame_drawing import scalar_circle_radius
 from .frame_window import FrameWindow
 from .mmpose_compat import WHOLE_IMAGE, pose2d_alias
 from .model_setup import (check_checkpoint, check_model_frames,
-                          inference_pipeline)
+                          complete_single_frame_checkpoint,
+                          inference_pipeline, single_frame_dataset_meta)
 from .person_detector import PersonDetector
 from .person_tracker import PersonTracker, resolve_tracker_cfg
 from .stream_predictor import StreamingPredictor
@@ -67,7 +68,9 @@ class VideoPoseInferencer(VideoCallMixin, Pose2DInferencer):
             ``'<package>::<path>'`` of an installed package's configs, or
             an object. ``pose2d`` is its ``MMPoseInferencer`` name.
         weights (str, optional): Pose checkpoint (a path or an http(s)
-            URL); None = random weights.
+            URL): the video model's, or the single-frame checkpoint its
+            drop-in config was made from (the video model then gives that
+            model's poses); None = random weights.
         device (str, optional): ``'cpu'``, ``'cuda'``, ``'cuda:1'``... None
             picks CUDA when available.
         scope (str): Registry scope. Defaults to ``'mmpose'``.
@@ -108,7 +111,10 @@ class VideoPoseInferencer(VideoCallMixin, Pose2DInferencer):
             a checkpoint URL cannot be downloaded (the message names the URL
             and the cache path).
         ValueError: If the device is not available on this machine, the
-            checkpoint does not match the config (mismatched keys listed),
+            checkpoint does not match the config (mismatched keys listed;
+            a single-frame checkpoint, without ``neck.*`` and
+            ``mi_predictor.*``, fits a video config whose neck starts
+            closed: the model is then the single-frame model),
             the offsets do not match the model's number of frames,
             online mode meets a positive offset, the tracker config
             cannot be built, ``streaming`` does not fit the model (see
@@ -181,9 +187,23 @@ class VideoPoseInferencer(VideoCallMixin, Pose2DInferencer):
         return super()._init_model(cfg, weights, device)
 
     def _load_weights_to_model(self, model, checkpoint, cfg) -> None:
-        """Check that the checkpoint fits the model, then load it."""
+        """Check that the checkpoint fits the model, then load it.
+
+        A single-frame checkpoint (no ``neck.*``) is completed for a video
+        model whose neck starts closed
+        (:func:`~.model_setup.complete_single_frame_checkpoint`): the model
+        is then the single-frame model, with its keypoints: the
+        checkpoint's ``meta['dataset_meta']``, else the drop-in config's
+        ``single_frame_dataset``, else (as MMPose) the config's data.
+        """
+        single = checkpoint is not None and complete_single_frame_checkpoint(
+            model, checkpoint, self._weights)
         check_checkpoint(model, checkpoint, self._weights)
         super()._load_weights_to_model(model, checkpoint, cfg)
+        if single and 'dataset_meta' not in checkpoint.get('meta', {}):
+            meta = single_frame_dataset_meta(cfg)
+            if meta is not None:
+                model.dataset_meta = meta
 
     def _init_pipeline(self, cfg: ConfigDict) -> Compose:
         """The test pipeline without its loading steps; sets

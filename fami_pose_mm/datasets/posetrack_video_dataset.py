@@ -11,6 +11,7 @@ from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
 from fami_pose_mm.fileio import filter_detections
+from ..utils.crop_modes import check_crop_mode
 from ..utils.frame_offsets import check_frame_offsets, clamp_window
 from .frame_boxes import (NO_TRACK_ID, UNTRACKED_FILE, TrackBoxIndex,
                           clip_xywh, frame_box_summary)
@@ -20,7 +21,6 @@ from .video_annotation_io import (load_detections, load_video_annotations,
 from .video_frames import parse_frame_index, resolve_template, split_frame_file
 
 MISSING_FRAME_MODES = ('error', 'nearest')
-CROP_MODES = ('key', 'own')
 
 
 @DATASETS.register_module()
@@ -96,9 +96,7 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         if missing_frame not in MISSING_FRAME_MODES:
             raise ValueError(f'missing_frame must be one of '
                              f'{MISSING_FRAME_MODES}, got {missing_frame!r}')
-        if crop_mode not in CROP_MODES:
-            raise ValueError(f'crop_mode must be one of {CROP_MODES}, got '
-                             f'{crop_mode!r}')
+        check_crop_mode(crop_mode)
         if frame_index_base not in (0, 1):
             raise ValueError(
                 f'frame_index_base must be 0 or 1, got {frame_index_base}')

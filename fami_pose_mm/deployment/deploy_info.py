@@ -80,8 +80,13 @@ def model_settings(cfg) -> Dict[str, Any]:
         ``codec`` (``model.head.decoder``) and ``input_size`` (of the test
         pipeline's affine step), JSON-normalised (tuples as lists).
     """
+    from mmpose.registry import MODELS
+
+    from ..models.pose_estimators import VideoTopdownPoseEstimator
     model = cfg['model']
-    video = model['type'].split('.')[-1] == 'VideoTopdownPoseEstimator'
+    model_class = MODELS.get(model['type'])
+    video = isinstance(model_class, type) and issubclass(
+        model_class, VideoTopdownPoseEstimator)
     sizes = [
         step['input_size']
         for step in cfg['test_dataloader']['dataset']['pipeline']

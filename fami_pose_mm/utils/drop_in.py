@@ -19,12 +19,18 @@ and the codec (input size, heatmap size, sigma; UDP). From the video
 config: the dataset and its window, the FAMI neck, the MI loss, the
 schedule, the evaluator, the tracker. The checkpoint loads into the
 backbone (frozen, as the video config says), the head and the frozen MI
-predictor (a copy of the head).
+predictor (a copy of the head). The video config's neck starts closed
+(``FAMINeck(gate=True)``), so before any video training the video model
+is the single-frame model: the video inferencer also takes the
+single-frame checkpoint itself, with the single-frame model's keypoints
+(``single_frame_dataset``).
 """
 import copy
 from typing import Any, Dict, Optional
 
 from mmengine.config import Config, ConfigDict
+
+from .crop_modes import check_crop_mode, own_crop_pipeline
 
 # Top-level keys of the video config that replace the single-frame
 # config's instead of merging into them (a COCO loader's `bbox_file` or
@@ -40,7 +46,8 @@ def video_config(single_frame: ConfigDict,
                  video: str,
                  neck_channels: Optional[int] = None,
                  neck_input: str = 'backbone',
-                 frame_deconvs: Optional[int] = None) -> Dict[str, Any]:
+                 frame_deconvs: Optional[int] = None,
+                 crop_mode: str = 'key') -> Dict[str, Any]:
     """The top-level settings of a FAMI video model built on a single-frame
     model.
 
@@ -65,10 +72,17 @@ def video_config(single_frame: ConfigDict,
         frame_deconvs (int, optional): With ``'head_deconv'``, how many of
             the deconvolutions run per frame before the neck (default
             all); the others decode the fused feature and train.
+        crop_mode (str): ``'key'`` (default, the paper) or ``'own'``: each
+            frame cropped with the person's own box (model, datasets and
+            pipelines; :mod:`fami_pose_mm.utils.crop_modes`), so that the
+            video inferencer streams it.
 
     Returns:
         dict: Top-level config keys (``model``, the loaders, evaluators,
-        schedule, ``codec``, ``frame_offsets``, ``tracker`` ...) to assign
+        schedule, ``codec``, ``frame_offsets``, ``tracker``,
+        ``single_frame_dataset`` (type and metainfo of the single-frame
+        model's training data: its keypoints, for inference with the
+        single-frame checkpoint) ...) to assign
         in the drop-in config; keys that must replace the single-frame
         config's carry ``_delete_=True``.
     """
@@ -91,6 +105,7 @@ def video_config(single_frame: ConfigDict,
             'pass neck_channels=<int> to video_config')
     if neck_input == 'head_deconv' and not neck_channels:
         channels = _deconv_out_channels(head, channels, frame_deconvs)
+    check_crop_mode(crop_mode)
     cfg = Config.fromfile(video)
     out = {k: v for k, v in cfg.to_dict().items() if k != 'custom_imports'}
     out['custom_imports'] = dict(imports=['fami_pose_mm'],
@@ -104,9 +119,23 @@ def video_config(single_frame: ConfigDict,
         dataset = out[key]['dataset']
         dataset['pipeline'] = _with_codec(dataset['pipeline'], codec,
                                           use_udp)
+    if crop_mode == 'own':
+        for key in ('train_pipeline', 'val_pipeline'):
+            if key in out:
+                out[key] = own_crop_pipeline(out[key])
+        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            dataset = out[key]['dataset']
+            dataset['pipeline'] = own_crop_pipeline(dataset['pipeline'])
+            dataset['crop_mode'] = crop_mode
     out['model'] = _video_model(out['model'], base_model, head, codec,
                                 checkpoint, channels)
+    dataset = single_frame.get('train_dataloader', {}).get('dataset')
+    if dataset and 'type' in dataset:
+        out['single_frame_dataset'] = {
+            k: copy.deepcopy(dataset[k])
+            for k in ('type', 'metainfo') if k in dataset}
     out['model']['neck_input'] = neck_input
+    out['model']['crop_mode'] = crop_mode
     if frame_deconvs is not None:
         out['model']['frame_deconvs'] = frame_deconvs
     for key in _REPLACED:

@@ -9,6 +9,7 @@ import torch
 from mmengine.config import Config
 
 from fami_pose_mm.testing import tiny_model
+from fami_pose_mm.utils.crop_modes import own_crop_pipeline
 
 DATA = osp.join(osp.dirname(osp.dirname(__file__)), 'data')
 CLIP_DIR = osp.join(DATA, 'videos', '000001_mpiinew_test')
@@ -225,11 +226,8 @@ def tiny_own_pose_config(frame_offsets=(-2, -1, 1, 2),
     cfg.model.crop_mode = 'own'
     cfg.model.test_cfg = dict(flip_test=flip_test, flip_mode='heatmap',
                               shift_heatmap=True)
-    clip_steps = dict(GetBBoxCenterScale='GetClipBBoxCenterScale',
-                      TopdownAffine='ClipTopdownAffine')
     pipeline = []
-    for step in cfg.test_dataloader.dataset.pipeline:
-        step = dict(step, type=clip_steps.get(step['type'], step['type']))
+    for step in own_crop_pipeline(cfg.test_dataloader.dataset.pipeline):
         if step['type'] == 'PackPoseInputs':
             step['meta_keys'] = tuple(step['meta_keys']) + (
                 'frame_warp_mats', )

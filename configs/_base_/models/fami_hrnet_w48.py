@@ -1,5 +1,7 @@
 # FAMI-Pose model: HRNet-W48 backbone (COCO-pretrained, frozen), FAMINeck
-# (GTM -> LCM -> sum fusion, paper variant), HeatmapHead without deconvs,
+# (GTM -> LCM -> sum fusion, paper variant, behind a gate that starts
+# closed, so that the model starts as the single-frame model whose backbone
+# and head it loads), HeatmapHead without deconvs,
 # auxiliary supervision of the aligned features and the MI loss.
 # Only `model` is defined here; two settings come from the data and are set
 # by the top-level configs: the head's `decoder` (the dataset's `codec`) and
@@ -69,7 +71,8 @@ model = dict(
             deform_groups=12,
             num_cascades=1,
             backend='auto'),
-        fusion='sum'),
+        fusion='sum',
+        gate=True),
     head=dict(
         type='HeatmapHead',
         in_channels=48,

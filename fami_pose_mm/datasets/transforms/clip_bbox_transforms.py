@@ -28,14 +28,14 @@ from mmpose.datasets.transforms import (GetBBoxCenterScale,
 from mmpose.registry import TRANSFORMS
 from mmpose.structures.bbox import bbox_xyxy2cs, flip_bbox
 
+from ...utils.crop_modes import OWN_CROP_TRANSFORMS
+
 #: mmpose's transforms that use the key box for every frame, and the
 #: transform that replaces each in ``crop_mode='own'``.
 CLIP_TRANSFORMS = {
-    GetBBoxCenterScale: 'GetClipBBoxCenterScale',
-    RandomFlip: 'RandomClipFlip',
-    RandomHalfBody: 'RandomClipHalfBody',
-    RandomBBoxTransform: 'RandomClipBBoxTransform',
-    TopdownAffine: 'ClipTopdownAffine',
+    cls: OWN_CROP_TRANSFORMS[cls.__name__]
+    for cls in (GetBBoxCenterScale, RandomFlip, RandomHalfBody,
+                RandomBBoxTransform, TopdownAffine)
 }
 
 

@@ -35,6 +35,15 @@ class FAMINeck(BaseModule):
        j, its last layer zero at the start (so the fusion starts as the
        mean) and able to lean on the key frame where the supporting
        features disagree with it.
+    4. Gate (``gate=True``): the output is z_t + g * (F - z_t), F the
+       fusion of step 3 and g a per-channel gate (1, C, 1, 1) that starts
+       at zero, so a video model whose backbone and head come from a
+       single-frame model starts as exactly that model (its heatmaps,
+       bit for bit) and the supporting frames enter as g is learned. The
+       gate is the only path from the fusion to the output, so at g = 0
+       it alone gets a gradient from the heatmap loss; GTM and LCM still
+       learn from the auxiliary and MI losses, which read the aligned
+       features directly.
 
     Setting ``gtm=None`` and/or ``lcm=None`` skips that step (identity), so
     ablations are config-only. Key-frame values reach the aligned features
@@ -53,6 +62,9 @@ class FAMINeck(BaseModule):
         fusion (str): ``'sum'``, ``'concat'`` or ``'weighted'``. Defaults
             to ``'sum'``.
         num_res_blocks (int): Residual blocks after ``'concat'``.
+        gate (bool): Gate the fusion with a zero-initialised per-channel
+            gate (step 4). Defaults to False (the paper); the project's
+            configs set it (``configs/_base_/models/fami_hrnet_w48.py``).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -63,6 +75,7 @@ class FAMINeck(BaseModule):
                  lcm: OptConfigType = None,
                  fusion: str = 'sum',
                  num_res_blocks: int = 2,
+                 gate: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if not isinstance(num_frames, int) or num_frames < 2:
@@ -91,6 +104,10 @@ class FAMINeck(BaseModule):
             self.fuse = nn.Sequential(*layers)
         elif fusion == 'weighted':
             self.score = _score_net(in_channels)
+        if not isinstance(gate, bool):
+            raise ValueError(f'gate must be True or False, got {gate!r}')
+        self.gate = nn.Parameter(torch.zeros(1, in_channels, 1, 1)) \
+            if gate else None
 
     def _build(self, cfg: OptConfigType, is_gtm: bool) -> Optional[nn.Module]:
         """Build a GTM/LCM from its config, filling in shared sizes."""
@@ -105,11 +122,13 @@ class FAMINeck(BaseModule):
         return MODELS.build(cfg)
 
     def init_weights(self) -> None:
-        """Run the configured init, then restore the mean start of
-        ``'weighted'`` fusion."""
+        """Run the configured init, then restore the start: the mean of
+        ``'weighted'`` fusion, the closed gate."""
         super().init_weights()
         if self.fusion == 'weighted':
             _zero_last(self.score)
+        if self.gate is not None:
+            nn.init.zeros_(self.gate)
 
     @property
     def num_aligned(self) -> int:
@@ -182,6 +201,8 @@ class FAMINeck(BaseModule):
             fused = self._weighted(key, aligned)
         else:
             fused = self.fuse(torch.cat([key, aligned.flatten(1, 2)], dim=1))
+        if self.gate is not None:
+            fused = key + self.gate * (fused - key)
         return dict(
             fused=fused,
             key=key,

@@ -16,13 +16,13 @@ from mmpose.utils.tensor_utils import to_numpy
 from mmpose.utils.typing import (ConfigType, ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 
+from ...utils.crop_modes import check_crop_mode
 from ...utils.frame_offsets import check_num_frames
 from ..utils.crop_resample import (flip_affines, resample_to_key,
                                    stack_frame_warp_mats,
                                    support_to_key_affines)
 from ..utils.head_deconv import frame_deconv_of, split_head_deconv
 
-CROP_MODES = ('key', 'own')
 NECK_INPUTS = ('backbone', 'head_deconv')
 
 
@@ -117,9 +117,7 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         if aux_loss_weight < 0:
             raise ValueError(f'aux_loss_weight must be >= 0, got '
                              f'{aux_loss_weight!r}')
-        if crop_mode not in CROP_MODES:
-            raise ValueError(f'crop_mode must be one of {CROP_MODES}, got '
-                             f'{crop_mode!r}')
+        check_crop_mode(crop_mode)
         if neck_input not in NECK_INPUTS:
             raise ValueError(f'neck_input must be one of {NECK_INPUTS}, '
                              f'got {neck_input!r}')

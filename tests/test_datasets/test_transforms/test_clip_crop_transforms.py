@@ -21,6 +21,7 @@ from video_data_helpers import CONFIGS, dot_centroid, write_json  # noqa: E402
 from fami_pose_mm.datasets import PoseTrackVideoDataset  # noqa: E402
 from fami_pose_mm.datasets.transforms import (  # noqa: E402
     LoadVideoFrames, RandomClipBBoxTransform, RandomClipHalfBody)
+from fami_pose_mm.utils.crop_modes import own_crop_pipeline  # noqa: E402
 
 W, H = 320, 240
 IN_W, IN_H = 288, 384
@@ -28,11 +29,6 @@ BLUE, RED = 0, 2
 MOVING = [(100 + 25 * t, 100 + 6 * t, 70 + 10 * t, 120 + 12 * t)
           for t in range(5)]  # centre x, y and size w, h of frame t's box
 STILL = [(160, 120, 90, 160)] * 5
-CLIP_TYPES = dict(GetBBoxCenterScale='GetClipBBoxCenterScale',
-                  RandomFlip='RandomClipFlip',
-                  RandomHalfBody='RandomClipHalfBody',
-                  RandomBBoxTransform='RandomClipBBoxTransform',
-                  TopdownAffine='ClipTopdownAffine')
 
 
 def _keypoints(cx, cy, w, h) -> list:
@@ -77,7 +73,7 @@ def _train_pipelines():
     key = Config.fromfile(osp.join(CONFIGS,
                                    'posetrack18_video.py')).train_pipeline
     key[-1]['pack_transformed'] = True
-    own = [dict(t, type=CLIP_TYPES.get(t['type'], t['type'])) for t in key]
+    own = own_crop_pipeline(key)
     return key, own
 
 

@@ -95,6 +95,34 @@ def test_weighted_fusion_learns_to_lean_on_the_key_frame():
     assert (out['fused'] - key)[..., :4].abs().max() < 1e-4
 
 
+@pytest.mark.parametrize('fusion', ['sum', 'concat', 'weighted'])
+def test_closed_gate_outputs_the_key_frame_and_opens_by_learning(fusion):
+    torch.manual_seed(0)
+    neck = FAMINeck(8, num_frames=3, gtm=dict(GTM, dof=6),
+                    lcm=dict(LCM, mode='per_frame'), fusion=fusion,
+                    num_res_blocks=1, gate=True,
+                    init_cfg=dict(type='Normal', layer='Conv2d', std=0.5))
+    neck.init_weights()  # a configured init leaves the gate closed
+    _randomise_predictors(neck)
+    assert neck.gate.shape == (1, 8, 1, 1)
+    feats = torch.randn(2, 3, 8, 6, 5)
+    out = neck(feats)
+    assert torch.equal(out['fused'], feats[:, 0])
+    # the gate alone gets the heatmap loss's gradient at the start, so it
+    # opens in one step and the supporting frames enter
+    target = torch.randn(2, 8, 6, 5)
+    (out['fused'] - target).pow(2).mean().backward()
+    assert neck.gate.grad.abs().min() > 0
+    for param in (neck.gtm.mlp[-1].weight, neck.lcm.offset_convs[0].weight):
+        assert not param.grad.abs().any()
+    torch.optim.SGD([neck.gate], lr=1.0).step()
+    opened = neck(feats)['fused']
+    assert (opened - feats[:, 0]).abs().max() > 1e-3
+    ungated = FAMINeck(8, num_frames=3, gtm=None, lcm=None, fusion=fusion,
+                       num_res_blocks=1)
+    assert ungated.gate is None
+
+
 def test_no_alignment_passes_supporting_features():
     neck = FAMINeck(4, num_frames=3, gtm=None, lcm=None)
     feats = torch.randn(1, 3, 4, 5, 5)
@@ -108,6 +136,8 @@ def test_bad_inputs():
         FAMINeck(8, fusion='mean')
     with pytest.raises(ValueError, match='num_frames'):
         FAMINeck(8, num_frames=1)
+    with pytest.raises(ValueError, match='gate'):
+        FAMINeck(8, gate='yes')
     neck = FAMINeck(8, num_frames=3)
     with pytest.raises(ValueError, match=r'\(B, 3, 8, H, W\)'):
         neck(torch.zeros(1, 5, 8, 4, 4))
