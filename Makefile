@@ -26,7 +26,8 @@ benchmark-tracking:
 	$(PYTHON) tools/synthetic/run_benchmark.py --preset full --variants e_fami_own --tracked
 
 # The same job on data seeds 1, 2 and 3 (never used in the design):
-# (a)-(e) and the tracked step, mean +- std on test.
+# (a)-(e), (f) adapted without labels, and the tracked step, mean +- std
+# on test.
 benchmark-seeds:
 	$(PYTHON) tools/synthetic/run_benchmark_seeds.py --preset full
 

@@ -2,7 +2,7 @@
 """Video inference: multi-frame top-down pose estimation on videos."""
 from .bbox_file import BBoxFile
 from .feature_stream import FeatureStream
-from .frame_reader import VideoFrameReader
+from ..datasets.video_reader import VideoFrameReader
 from .frame_window import FrameWindow, FrameWindowBuffer
 from .person_detector import PersonDetector
 from .person_tracker import PersonTracker

@@ -10,7 +10,7 @@ from mmpose.structures import PoseDataSample
 from .bbox_file import BBoxFile
 from .clip_path import clip_parts, empty_sample
 from .frame_drawing import render_frame
-from .frame_reader import FrameSourceType, VideoFrameReader
+from ..datasets.video_reader import FrameSourceType, VideoFrameReader
 from .frame_window import FrameWindow
 from .mmpose_compat import check_call_options, output_paths, reject_keywords
 from .person_tracker import PersonTracker

@@ -11,7 +11,7 @@ from mmengine.utils import ProgressBar
 from mmpose.structures import PoseDataSample, split_instances
 
 from .feature_stream import FeatureStream
-from .frame_reader import VideoFrameReader
+from ..datasets.video_reader import VideoFrameReader
 from .frame_window import FrameWindow, FrameWindowBuffer
 from .run_outputs import RunOutputs
 

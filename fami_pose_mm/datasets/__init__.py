@@ -2,3 +2,4 @@
 from . import transforms  # noqa: F401
 from .jhmdb_video_dataset import JhmdbVideoDataset  # noqa: F401
 from .posetrack_video_dataset import PoseTrackVideoDataset  # noqa: F401
+from .unlabelled_video_dataset import UnlabelledVideoDataset  # noqa: F401

@@ -12,7 +12,16 @@ frame missing on disk is replaced by the nearest existing one
 """
 import os.path as osp
 import posixpath
-from typing import List, Optional, Tuple
+import re
+from typing import List, Optional, Tuple, Union
+
+
+def natural_key(name: str) -> List[Union[int, str]]:
+    """Sort key that orders numbered file names by their numbers:
+    ``frame_2.jpg`` before ``frame_10.jpg`` (string order puts it after).
+    """
+    return [int(part) if part.isdigit() else part.lower()
+            for part in re.split(r'(\d+)', name)]
 
 
 def parse_frame_index(file_name: str) -> int:

@@ -1,5 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""Sequential frame reading for video inference."""
+"""Sequential frame reading of a video, a folder of frames or a list of
+images: for video inference and for the unlabelled-video dataset."""
 import os
 import os.path as osp
 import warnings
@@ -8,6 +9,8 @@ from typing import (Iterator, List, Optional, Sequence, Tuple,
 
 import cv2
 import numpy as np
+
+from .video_frames import natural_key
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff',
                     '.webp')
@@ -39,7 +42,8 @@ class VideoFrameReader:
 
     Args:
         source (str | int | Sequence[str | np.ndarray]): A video file, a
-            folder of frames (read in sorted file-name order), a list of
+            folder of frames (read in natural file-name order:
+            ``frame_2`` before ``frame_10``), a list of
             image paths or BGR arrays (H, W, 3), or a webcam given as an int
             camera id or the string ``'webcam'`` / ``'webcam:<id>'``.
 
@@ -89,9 +93,9 @@ class VideoFrameReader:
         if not osp.exists(path):
             raise FileNotFoundError(f'input {path} does not exist')
         if osp.isdir(path):
-            files = sorted(
-                f for f in os.listdir(path)
-                if f.lower().endswith(IMAGE_EXTENSIONS))
+            files = sorted((f for f in os.listdir(path)
+                            if f.lower().endswith(IMAGE_EXTENSIONS)),
+                           key=natural_key)
             if not files:
                 raise ValueError(f'input folder {path} holds no images '
                                  f'({", ".join(IMAGE_EXTENSIONS)})')

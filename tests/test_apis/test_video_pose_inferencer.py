@@ -9,7 +9,8 @@ import torch
 from apis_test_utils import (CLIP_DIR, CLIP_MP4, save_det_files,
                              tiny_pose_config, write_synthetic_video)
 
-from fami_pose_mm.apis import VideoPoseInferencer, frame_reader
+from fami_pose_mm.apis import VideoPoseInferencer
+from fami_pose_mm.datasets import video_reader as frame_reader
 
 
 @pytest.fixture(scope='module')

@@ -1,7 +1,7 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """Smoke run of the main job: generate, mim train / mim test (a), (b), (d),
 table, (e) and the tracked inference step, the seeds table, then (c) as an
-ablation row on top of that (a)."""
+ablation row and (f), adapted without labels, on top of that (a)."""
 import json
 import math
 import os.path as osp
@@ -159,6 +159,20 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
         'c_gtm_lcm']
     assert script['reusable'](str(tmp_path / 'ablation' / 'results.json'),
                               'test', 'quick', 1, ['(c) GTM + LCM']) is None
+    # (f): full FAMI on this run's (a), adapted without labels on the test
+    # videos (their frames and detection boxes, no annotation), scored on
+    # test only
+    adapted = script['main']([
+        '--preset', 'quick', '--data-root',
+        str(tmp_path / 'data'), '--work-dir',
+        str(tmp_path / 'adapt'), '--variants', 'f_fami_adapt',
+        '--single-frame-checkpoint',
+        str(work / 'a_single_frame.pth'), '--also-val'
+    ])
+    assert list(adapted) == ['(f) full FAMI, adapted without labels']
+    log = (tmp_path / 'adapt' / 'f_fami_adapt_train.log').read_text()
+    assert 'UnlabelledVideoDataset' in log and 'teacher_score' in log
+    assert not (tmp_path / 'adapt' / 'results_val.json').exists()
     with pytest.raises(SystemExit):  # (a) cannot be both run and given
         script['parse_args'](['--variants', 'a_single_frame',
                               '--single-frame-checkpoint', 'x.pth'])

@@ -17,6 +17,12 @@
    tracker, and scores AP and MOTA (``run_tracked_eval.py``;
    ``tracking.md`` / ``tracking.json``).
 
+``--variants f_fami_adapt``: (f), full FAMI built on (a) and adapted
+WITHOUT LABELS on the scored split's own videos (test-time adaptation,
+``configs/synthetic/f_fami_adapt.py``): its training data are that
+split's frames and detection boxes (with their track ids), its targets
+(a)'s heatmaps; it is scored on that split only.
+
     python tools/synthetic/run_benchmark.py        # (a)-(d), <= 30 min on 2 CPU cores
     # then (e) and the tracked inference step on the same work dir
     python tools/synthetic/run_benchmark.py --variants e_fami_own --tracked
@@ -65,22 +71,30 @@ VARIANTS = (('a_single_frame', '(a) single frame'), ('b_gtm', '(b) GTM'),
             ('d_res18_fami_deconv2', '(d) ResNet-18 full FAMI, neck after '
              '2 of 3 deconvs'),
             ('d_res18_fami_deconv2_weighted', '(d) ResNet-18 full FAMI, '
-             'neck after 2 of 3 deconvs, weighted fusion'))
+             'neck after 2 of 3 deconvs, weighted fusion'),
+            ('f_fami_adapt', '(f) full FAMI, adapted without labels'))
 # Variants whose test-time boxes come from person tracks: trained here,
 # scored only by the tracked inference step (run_tracked_eval.py).
 TRACKED_ONLY = ('e_fami_own', )
 # What `make benchmark` runs: the AP table.
 TABLE_VARIANTS = ('a_single_frame', 'b_gtm', 'c_gtm_lcm', 'd_fami')
+# Adapted without labels on the scored split's videos (seeds table).
+ADAPT_VARIANTS = ('f_fami_adapt', )
 # Variant names follow two rules: a video variant of the second backbone
 # family (configs/synthetic/d_res18_fami*.py) has `_res18_` in its name and
 # starts from a_res18_single_frame, any other from a_single_frame; (d) and
-# (e) have the MI objective, whose frozen predictor loads that model too.
+# (e) have the MI objective, whose frozen predictor loads that model too,
+# and so has (f), adapted without labels on the scored split's videos
+# (f_*: its training data is that split's frames and detection boxes).
 BACKBONE_FAMILIES = (('_res18_', 'a_res18_single_frame'), )
-WITH_MI_PREFIXES = ('d_', 'e_')
-# Epochs of (a) and of (b)-(d), generator preset, extra options.
+WITH_MI_PREFIXES = ('d_', 'e_', 'f_')
+ADAPT_PREFIX = 'f_'
+# Epochs of (a), of (b)-(e) and of (f), generator preset, extra options.
 PRESETS = dict(
-    full=dict(epochs_a=8, epochs_fami=3, data='default', workers=2),
-    quick=dict(epochs_a=1, epochs_fami=1, data='quick', workers=0))
+    full=dict(epochs_a=8, epochs_fami=3, epochs_adapt=10, data='default',
+              workers=2),
+    quick=dict(epochs_a=1, epochs_fami=1, epochs_adapt=1, data='quick',
+               workers=0))
 
 
 def starts_from(variant: str) -> str:
@@ -169,16 +183,59 @@ def run(cmd: list, log_file: str) -> None:
                            f'{log_file}:\n{tail}')
 
 
-def data_options(root: str, workers: int, split: str = 'test') -> list:
+def unlabelled_boxes(root: str, split: str) -> str:
+    """The split's detection boxes as a user's boxes file for
+    ``UnlabelledVideoDataset``: keyed by frame (``'<video>/<frame>'`` in
+    ``images/<split>``) and linked into tracks by ByteTracker, as
+    ``tools/adapt/track_persons.py --bboxes-file`` does (written once);
+    return the file's path."""
+    ann = osp.join(root, 'annotations')
+    out = osp.join(ann, f'posetrack18_{split}_boxes.json')
+    if osp.exists(out):
+        return out
+    from fami_pose_mm.apis.person_boxes import track_video_boxes
+    from fami_pose_mm.fileio import read_detections
+    with open(osp.join(ann, f'posetrack18_{split}.json')) as f:
+        names = {img['id']: '/'.join(img['file_name'].split('/')[-2:])
+                 for img in json.load(f)['images']}
+    untracked = osp.join(ann, f'posetrack18_{split}_boxes_untracked.json')
+    with open(untracked, 'w') as f:
+        json.dump([
+            dict(file_name=names[det.image_id], bbox=list(det.bbox),
+                 score=det.score, category_id=det.category_id)
+            for det in read_detections(
+                osp.join(ann, f'posetrack18_{split}_human_detections.json'))
+        ], f)
+    boxes = track_video_boxes(osp.join(root, 'images', split),
+                              boxes_file=untracked)
+    with open(out, 'w') as f:
+        json.dump(boxes, f)
+    return out
+
+
+def data_options(root: str, workers: int, split: str = 'test',
+                 adapt_dir: Optional[str] = None) -> list:
     """--cfg-options pointing every dataset and evaluator at ``root``.
 
     The runner's ``val`` loader reads the ``val`` split; its ``test``
-    loader (``mim test``) reads ``split``.
+    loader (``mim test``) reads ``split``. With ``adapt_dir`` (variant
+    (f)) the training data are the unlabelled videos of ``split`` (frames
+    laid out in ``adapt_dir``), and there is no val loader.
     """
     root = root.rstrip('/') + '/'
     ann = root + 'annotations/'
-    opts = [f'train_dataloader.dataset.data_root={root}']
-    for loader, data_split in (('val', 'val'), ('test', split)):
+    if adapt_dir:
+        opts = [
+            f'train_dataloader.dataset.video_root={root}images/{split}',
+            f'train_dataloader.dataset.bbox_file='
+            f'{unlabelled_boxes(root, split)}',
+            f'train_dataloader.dataset.cache_dir={adapt_dir}'
+        ]
+    else:
+        opts = [f'train_dataloader.dataset.data_root={root}']
+    loaders = (('test', split), ) if adapt_dir else (('val', 'val'),
+                                                     ('test', split))
+    for loader, data_split in loaders:
         opts += [
             f'{loader}_dataloader.dataset.data_root={root}',
             f'{loader}_dataloader.dataset.ann_file='
@@ -187,7 +244,8 @@ def data_options(root: str, workers: int, split: str = 'test') -> list:
             f'{ann}posetrack18_{data_split}_human_detections.json',
             f'{loader}_evaluator.ann_file={ann}posetrack18_{data_split}.json',
         ]
-    for loader in ('train', 'val', 'test'):
+    for loader in ('train', 'test') if adapt_dir else ('train', 'val',
+                                                        'test'):
         opts += [
             f'{loader}_dataloader.num_workers={workers}',
             f'{loader}_dataloader.persistent_workers={workers > 0}'
@@ -235,28 +293,31 @@ def main(argv=None) -> dict:
             continue
         t0 = time.time()
         vdir = osp.join(work_dir, variant)
+        adapt_dir = osp.join(vdir, 'frames') if variant.startswith(
+            ADAPT_PREFIX) else None
         epochs = preset['epochs_a' if variant.startswith('a_') else
-                        'epochs_fami']
+                        'epochs_adapt' if adapt_dir else 'epochs_fami']
+        # (f) adapts on the reported split's videos: scored on that only
+        variant_splits = [args.split] if adapt_dir else splits
         saved = [reusable(
             osp.join(work_dir, f'results{results_suffix(s, args.split)}.json'),
             s, args.preset, args.seed, [title])
-            for s in splits] if args.reuse else [None]
+            for s in variant_splits] if args.reuse else [None]
         ckpts = [osp.join(vdir, f'epoch_{epochs}.pth')] + [
             osp.join(work_dir, f'{variant}.pth')] * variant.startswith('a_')
         if all(saved) and all(map(osp.exists, ckpts)):
             print(f'[2/4] reusing {title}: its AP and {ckpts[-1]}')
-            for split, old in zip(splits, saved):
+            for split, old in zip(variant_splits, saved):
                 results[split][title] = old[title]
             reused.append(variant)
             continue
         # no validation pass during training (mmengine runs one at the last
         # epoch whatever val_interval is, unless val_begin is past it):
-        # step 3 scores the splits with mim test
-        opts = [
-            f'train_cfg.max_epochs={epochs}',
-            f'train_cfg.val_begin={epochs + 1}',
-            f'randomness.seed={args.seed}'
-        ]
+        # step 3 scores the splits with mim test; (f) has no val loader
+        opts = [f'train_cfg.max_epochs={epochs}',
+                f'randomness.seed={args.seed}']
+        if not adapt_dir:
+            opts.append(f'train_cfg.val_begin={epochs + 1}')
         start_from = starts_from(variant)
         single_ckpt = args.single_frame_checkpoint or osp.join(
             work_dir, f'{start_from}.pth')
@@ -278,7 +339,8 @@ def main(argv=None) -> dict:
         shutil.rmtree(vdir, ignore_errors=True)
         run(['mim', 'train', 'mmpose', config, '--work-dir', vdir,
              '--cfg-options'] +
-            data_options(data_root, preset['workers'], args.split) + opts,
+            data_options(data_root, preset['workers'], args.split,
+                         adapt_dir) + opts,
             osp.join(work_dir, f'{variant}_train.log'))
         ckpt = osp.join(vdir, f'epoch_{epochs}.pth')
         if variant.startswith('a_'):
@@ -286,10 +348,11 @@ def main(argv=None) -> dict:
         if variant in TRACKED_ONLY:
             timings[variant] = time.time() - t0
             continue
-        for split in splits:
+        for split in variant_splits:
             results[split][title] = score(
                 config, ckpt, vdir, opts, data_root, preset['workers'], split,
-                suffix=results_suffix(split, args.split))
+                suffix=results_suffix(split, args.split),
+                adapt_dir=adapt_dir)
         timings[variant] = time.time() - t0
         print(f'      AP {results[args.split][title]["all"]["AP"]:.1f} '
               f'({timings[variant]:.0f} s)')
@@ -326,7 +389,8 @@ def results_suffix(split: str, reported: str) -> str:
 
 
 def score(config: str, ckpt: str, vdir: str, opts: list, data_root: str,
-          workers: int, split: str, suffix: str = '') -> dict:
+          workers: int, split: str, suffix: str = '',
+          adapt_dir: Optional[str] = None) -> dict:
     """``mim test`` one trained variant on ``split`` and score its subsets.
 
     Writes ``<vdir>/predictions<suffix>/`` (PoseTrack per-video JSON) and
@@ -340,7 +404,7 @@ def score(config: str, ckpt: str, vdir: str, opts: list, data_root: str,
         'mim', 'test', 'mmpose', config, '--checkpoint', ckpt, '--work-dir',
         vdir, '--out', osp.join(vdir, f'test_metrics{suffix}.json'),
         '--cfg-options'
-    ] + data_options(data_root, workers, split) + opts +
+    ] + data_options(data_root, workers, split, adapt_dir) + opts +
         [f'test_evaluator.outfile_prefix={pred_dir}/results'],
         osp.join(osp.dirname(vdir),
                  f'{osp.basename(vdir)}_test{suffix}.log'))

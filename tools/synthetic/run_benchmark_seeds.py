@@ -3,7 +3,8 @@
 
 For each data seed, a new dataset (``data/synthetic_seed<N>``) and the
 whole job of ``run_benchmark.py`` with that seed (its own model (a), then
-(b)-(e), ``--tracked``), scored on ``test``; then the table of every cell and
+(b)-(e), (f) adapted without labels on the test videos, ``--tracked``),
+scored on ``test``; then the table of every cell and
 of every module's gain over the seeds (mean ± sample std), saved as
 ``results.md`` and ``results.json`` in the work dir, and the
 tracked-inference table ((a), (d), (e): AP and MOTA,
@@ -82,19 +83,24 @@ def main(argv=None) -> dict:
                                                        format_seed_table,
                                                        save_report)
     variants = args.variants or [
-        *bench['TABLE_VARIANTS'], *bench['TRACKED_ONLY']]
+        *bench['TABLE_VARIANTS'], *bench['ADAPT_VARIANTS'],
+        *bench['TRACKED_ONLY']]
     tracked = 'd_fami' in variants
-    titles = [t for v, t in bench['VARIANTS']
-              if v in variants and v not in bench['TRACKED_ONLY']]
     splits = [args.split] + ['val'] * args.also_val
     stems = {s: bench['results_suffix'](s, args.split) for s in splits}
+    # (f) adapts on the reported split's videos: no val row
+    titles = {s: [t for v, t in bench['VARIANTS']
+                  if v in variants and v not in bench['TRACKED_ONLY'] and (
+                      s == args.split
+                      or not v.startswith(bench['ADAPT_PREFIX']))]
+              for s in splits}
     start = time.time()
     runs, minutes = {split: [] for split in splits}, {}
     for seed in args.seeds:
         work = osp.join(args.work_dir, f'seed{seed}')
         saved = [bench['reusable'](
             osp.join(work, f'results{stems[s]}.json'), s, args.preset, seed,
-            titles) for s in splits]
+            titles[s]) for s in splits]
         if not args.rerun and all(saved):
             print(f'=== data seed {seed}: reusing {work}')
             for split, old in zip(splits, saved):
