@@ -19,12 +19,6 @@ locals().update(adapt_config(
 # 10 epochs, the learning rate divided by 10 for the last 3.
 max_epochs = 10
 param_scheduler = [
-    dict(type='LinearLR', begin=0, end=50, start_factor=0.01, by_epoch=False),
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_epochs,
-        milestones=[7],
-        gamma=0.1,
-        by_epoch=True)
+    _base_.param_scheduler[0],
+    dict(_base_.param_scheduler[1], end=max_epochs, milestones=[7])
 ]

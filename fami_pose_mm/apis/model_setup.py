@@ -54,7 +54,8 @@ def complete_single_frame_checkpoint(model: nn.Module, checkpoint: dict,
     if not any(k.startswith('neck.') for k in own) or any(
             k.startswith('neck.') for k in names):
         return False
-    gate = getattr(getattr(model, 'neck', None), 'gate', None)
+    gate = getattr(getattr(getattr(model, 'neck', None), 'gate', None),
+                   'weight', None)
     if not isinstance(gate, torch.Tensor) or gate.abs().max() != 0:
         raise ValueError(
             f'pose checkpoint {weights} has no neck.* entries (a '

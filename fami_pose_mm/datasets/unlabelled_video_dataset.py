@@ -5,7 +5,7 @@ import os
 import os.path as osp
 import warnings
 from collections import Counter
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Tuple
 
 import cv2
 from mmengine.logging import print_log

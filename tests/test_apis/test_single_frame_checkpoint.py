@@ -10,15 +10,14 @@ import numpy as np
 import pytest
 import torch
 from apis_test_utils import CLIP_MP4, count_video_frames, tiny_pose_config
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.utils import get_installed_path
 from mmpose.apis import MMPoseInferencer
 from mmpose.registry import MODELS
 
 from fami_pose_mm.apis import VideoPoseInferencer
 from fami_pose_mm.apis.frame_drawing import scalar_circle_radius
 from fami_pose_mm.testing import tiny_single_frame_model
+from fami_pose_mm.testing.mmpose_models import save_single_frame_checkpoint
 
 pytestmark = pytest.mark.usefixtures('one_torch_thread')
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,18 +34,8 @@ def res50_files(tmp_path_factory):
     as some published checkpoints are), its config with the flip test
     off, and drop-in configs on it with key and own crops."""
     tmp = tmp_path_factory.mktemp('res50')
-    single_cfg = osp.join(get_installed_path('mmpose'), '.mim', 'configs',
-                          RES50)
-    init_default_scope('mmpose')
-    cfg = Config.fromfile(single_cfg)
-    cfg.model.backbone.init_cfg = None
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.running_mean.uniform_(-1, 1)
     ckpt = str(tmp / 'res50_coco.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
+    save_single_frame_checkpoint(RES50, ckpt)
     files = dict(ckpt=ckpt, single=str(tmp / 'single.py'))
     Path(files['single']).write_text(
         f"_base_ = ['mmpose::{RES50}']\n" + FLIP_OFF)
@@ -127,14 +116,14 @@ def test_single_frame_checkpoint_completed_or_refused(tmp_path):
             twin = 'mi_predictor.' + key[len('head.'):]
             if twin in model.state_dict():
                 assert torch.equal(model.state_dict()[twin], value)
-    assert not model.neck.gate.any()
+    assert not model.neck.gate.weight.any()
     # a neck without the gate would not start as the single-frame model
     no_gate, _, _ = _tiny_video_files(tmp_path, gate=False)
     with pytest.raises(ValueError, match=r'no neck\.\* entries.*'
                        r'model\.neck\.gate=True'):
         VideoPoseInferencer(no_gate, ckpt, device='cpu')
     # only the neck and the MI predictor may be missing, the neck whole
-    for drop in ('head.final_layer.bias', 'neck.gate'):
+    for drop in ('head.final_layer.bias', 'neck.gate.weight'):
         full = VideoPoseInferencer(cfg_path, ckpt, device='cpu').model
         broken = {k: v for k, v in full.state_dict().items() if k != drop}
         torch.save(dict(state_dict=broken, meta=dict()),

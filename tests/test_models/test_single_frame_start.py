@@ -5,7 +5,6 @@ difference <= 1e-6) on the clip path, in streaming and on ONNX Runtime,
 for the tiny test model, the W48 config and each drop-in example config
 (``FAMINeck(gate=True)``, set by configs/_base_/models/fami_hrnet_w48.py)."""
 import copy
-import os.path as osp
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +12,13 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.utils import get_installed_path
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 from mmpose.structures.bbox import get_warp_matrix
 
 import fami_pose_mm  # noqa: F401  (registers)
 from fami_pose_mm.testing import tiny_fami_model, tiny_single_frame_model
+from fami_pose_mm.testing.mmpose_models import mmpose_config
 
 init_default_scope('mmpose')
 pytestmark = pytest.mark.usefixtures('one_torch_thread')
@@ -66,9 +65,7 @@ def _pair(name: str):
         return video, _single_of(video)
     cfg = Config.fromfile(str(ROOT / 'configs' / 'drop_in' / name))
     video = _no_init(cfg.to_dict()['model'])
-    single = Config.fromfile(
-        osp.join(get_installed_path('mmpose'), '.mim', 'configs',
-                 SINGLE.format(DROP_IN[name]))).to_dict()['model']
+    single = mmpose_config(SINGLE.format(DROP_IN[name])).to_dict()['model']
     return video, _no_init(single)
 
 
@@ -166,9 +163,9 @@ def test_video_model_starts_as_its_single_frame_model(name, tmp_path):
         clip_path = video._forward(clip)
         streaming = _streaming_heatmaps(video, clip)
         # the supporting frames do reach the neck: open the gate
-        video.neck.gate.fill_(0.5)
+        video.neck.gate.weight.fill_(0.5)
         opened = video._forward(clip)
-        video.neck.gate.zero_()
+        video.neck.gate.weight.zero_()
     assert want.abs().max() > 1e-3  # not a trivial output
     assert (clip_path - want).abs().max() <= TOL
     assert (streaming - want).abs().max() <= TOL

@@ -2,7 +2,6 @@
 """Drop-in configs: an MMPose single-frame heatmap config + checkpoint ->
 a FAMI video model (configs/drop_in/, fami_pose_mm/utils/drop_in.py)."""
 import copy
-import os.path as osp
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,11 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
-from mmengine.utils import get_installed_path
 from mmpose.registry import DATASETS, MODELS
 
 import fami_pose_mm  # noqa: F401  (registers)
+from fami_pose_mm.testing.mmpose_models import (mmpose_config,
+                                                save_single_frame_checkpoint)
 from fami_pose_mm.utils.drop_in import video_config
 
 init_default_scope('mmpose')
@@ -32,25 +32,9 @@ EXAMPLES = {
 }
 
 
-def _mmpose_config(path: str) -> Config:
-    """A config shipped with mmpose (what ``mmpose::<path>`` names)."""
-    return Config.fromfile(
-        osp.join(get_installed_path('mmpose'), '.mim', 'configs', path))
-
-
 def _single_frame_checkpoint(name: str, path: Path) -> torch.nn.Module:
-    """Build the single-frame model (random weights), save it as mmengine
-    does (``state_dict`` + ``meta``) and return it."""
-    cfg = _mmpose_config(SINGLE.format(name))
-    cfg.model.backbone.init_cfg = None
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    # non-trivial BN statistics, so that loading them is visible
-    for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.running_mean.uniform_(-1, 1)
-    torch.save(dict(state_dict=model.state_dict(), meta={}), path)
-    return model
+    """The single-frame model (random weights), saved as mmengine does."""
+    return save_single_frame_checkpoint(SINGLE.format(name), str(path))
 
 
 def _assert_loaded(model: torch.nn.Module, single: torch.nn.Module) -> None:
@@ -143,7 +127,7 @@ def _build_random(out: dict) -> torch.nn.Module:
 
 
 def test_several_backbone_outputs_use_the_one_the_head_reads():
-    cfg = _mmpose_config(SINGLE.format('res50_8xb64-210e'))
+    cfg = mmpose_config(SINGLE.format('res50_8xb64-210e'))
     cfg.model.backbone.out_indices = (2, 3)  # 1024 and 2048 channels
     model = _build_random(video_config(cfg, checkpoint='x.pth', video=W48))
     with torch.no_grad():
@@ -152,11 +136,11 @@ def test_several_backbone_outputs_use_the_one_the_head_reads():
 
 
 def test_bad_single_frame_configs_name_the_setting():
-    rtm = _mmpose_config('body_2d_keypoint/rtmpose/coco/'
+    rtm = mmpose_config('body_2d_keypoint/rtmpose/coco/'
                          'rtmpose-t_8xb256-420e_coco-256x192.py')
     with pytest.raises(ValueError, match='RTMCCHead.*SimCC'):
         video_config(rtm, checkpoint='x.pth', video=W48)
-    cfg = _mmpose_config(SINGLE.format('res50_8xb64-210e'))
+    cfg = mmpose_config(SINGLE.format('res50_8xb64-210e'))
     del cfg.model.head['in_channels']
     with pytest.raises(ValueError, match='model.head.in_channels'):
         video_config(cfg, checkpoint='x.pth', video=W48)
@@ -165,7 +149,7 @@ def test_bad_single_frame_configs_name_the_setting():
 
 
 def test_wrong_neck_channels_name_the_setting():
-    cfg = _mmpose_config(SINGLE.format('hrnet-w32_8xb64-210e'))
+    cfg = mmpose_config(SINGLE.format('hrnet-w32_8xb64-210e'))
     model = _build_random(
         video_config(cfg, checkpoint='x.pth', video=W48, neck_channels=48))
     with pytest.raises(ValueError, match='48.*32.*model.neck.in_channels'):
@@ -182,7 +166,7 @@ def test_neck_after_head_deconvs_loads_the_same_checkpoint(
     one."""
     single = _single_frame_checkpoint('res50_8xb64-210e',
                                       tmp_path / 'single.pth')
-    cfg = _mmpose_config(SINGLE.format('res50_8xb64-210e'))
+    cfg = mmpose_config(SINGLE.format('res50_8xb64-210e'))
     out = video_config(cfg, checkpoint=str(tmp_path / 'single.pth'),
                        video=W48, neck_input='head_deconv',
                        frame_deconvs=frame_deconvs)

@@ -35,9 +35,9 @@ class FAMINeck(BaseModule):
        j, its last layer zero at the start (so the fusion starts as the
        mean) and able to lean on the key frame where the supporting
        features disagree with it.
-    4. Gate (``gate=True``): the output is z_t + g * (F - z_t), F the
-       fusion of step 3 and g a per-channel gate (1, C, 1, 1) that starts
-       at zero, so a video model whose backbone and head come from a
+    4. Gate (``gate=True``, :class:`ChannelGate`): the output is z_t + g
+       * (F - z_t), F the fusion of step 3 and g a per-channel gate (1, C,
+       1, 1) that starts at zero, so a video model whose backbone and head come from a
        single-frame model starts as exactly that model (its heatmaps,
        bit for bit) and the supporting frames enter as g is learned. The
        gate is the only path from the fusion to the output, so at g = 0
@@ -106,8 +106,7 @@ class FAMINeck(BaseModule):
             self.score = _score_net(in_channels)
         if not isinstance(gate, bool):
             raise ValueError(f'gate must be True or False, got {gate!r}')
-        self.gate = nn.Parameter(torch.zeros(1, in_channels, 1, 1)) \
-            if gate else None
+        self.gate = ChannelGate(in_channels) if gate else None
 
     def _build(self, cfg: OptConfigType, is_gtm: bool) -> Optional[nn.Module]:
         """Build a GTM/LCM from its config, filling in shared sizes."""
@@ -128,7 +127,7 @@ class FAMINeck(BaseModule):
         if self.fusion == 'weighted':
             _zero_last(self.score)
         if self.gate is not None:
-            nn.init.zeros_(self.gate)
+            nn.init.zeros_(self.gate.weight)
 
     @property
     def num_aligned(self) -> int:
@@ -202,7 +201,7 @@ class FAMINeck(BaseModule):
         else:
             fused = self.fuse(torch.cat([key, aligned.flatten(1, 2)], dim=1))
         if self.gate is not None:
-            fused = key + self.gate * (fused - key)
+            fused = self.gate(key, fused)
         return dict(
             fused=fused,
             key=key,
@@ -210,6 +209,35 @@ class FAMINeck(BaseModule):
             warped=warped,
             aligned=aligned,
             params=dict(theta=theta, lcm=lcm_params))
+
+
+class ChannelGate(nn.Module):
+    """z_t + g * (F - z_t) with a per-channel gate g, ``weight`` (1, C, 1,
+    1), zero at the start: the output is then z_t exactly.
+
+    A module of its own, registered after GTM and LCM, so that the gate is
+    not the neck's first parameter (mmengine logs the learning rate of the
+    first parameter group, and the configs give the gate its own rate).
+
+    Args:
+        channels (int): C.
+    """
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1, channels, 1, 1))
+
+    def forward(self, key: Tensor, fused: Tensor) -> Tensor:
+        """Gate the fusion.
+
+        Args:
+            key (Tensor): z_t, (B, C, H, W).
+            fused (Tensor): F, (B, C, H, W).
+
+        Returns:
+            Tensor: (B, C, H, W).
+        """
+        return key + self.weight * (fused - key)
 
 
 def _score_net(channels: int) -> nn.Sequential:

@@ -104,7 +104,7 @@ def test_closed_gate_outputs_the_key_frame_and_opens_by_learning(fusion):
                     init_cfg=dict(type='Normal', layer='Conv2d', std=0.5))
     neck.init_weights()  # a configured init leaves the gate closed
     _randomise_predictors(neck)
-    assert neck.gate.shape == (1, 8, 1, 1)
+    assert neck.gate.weight.shape == (1, 8, 1, 1)
     feats = torch.randn(2, 3, 8, 6, 5)
     out = neck(feats)
     assert torch.equal(out['fused'], feats[:, 0])
@@ -112,10 +112,10 @@ def test_closed_gate_outputs_the_key_frame_and_opens_by_learning(fusion):
     # opens in one step and the supporting frames enter
     target = torch.randn(2, 8, 6, 5)
     (out['fused'] - target).pow(2).mean().backward()
-    assert neck.gate.grad.abs().min() > 0
+    assert neck.gate.weight.grad.abs().min() > 0
     for param in (neck.gtm.mlp[-1].weight, neck.lcm.offset_convs[0].weight):
         assert not param.grad.abs().any()
-    torch.optim.SGD([neck.gate], lr=1.0).step()
+    torch.optim.SGD([neck.gate.weight], lr=1.0).step()
     opened = neck(feats)['fused']
     assert (opened - feats[:, 0]).abs().max() > 1e-3
     ungated = FAMINeck(8, num_frames=3, gtm=None, lcm=None, fusion=fusion,
