@@ -16,10 +16,6 @@ from ..utils.frame_offsets import check_frame_offsets, check_num_frames
 from .checks import state_dict_mismatch
 
 
-#: Parts of a video model a single-frame checkpoint does not have.
-VIDEO_ONLY_PARTS = ('neck', 'mi_predictor')
-
-
 def complete_single_frame_checkpoint(model: nn.Module, checkpoint: dict,
                                      weights: Optional[str]) -> bool:
     """Complete a single-frame checkpoint for a video model, in place.

@@ -183,16 +183,24 @@ def run(cmd: list, log_file: str) -> None:
                            f'{log_file}:\n{tail}')
 
 
-def unlabelled_boxes(root: str, split: str) -> str:
-    """The split's detection boxes as a user's boxes file for
-    ``UnlabelledVideoDataset``: keyed by frame (``'<video>/<frame>'`` in
-    ``images/<split>``) and linked into tracks by ByteTracker, as
-    ``tools/adapt/track_persons.py --bboxes-file`` does (written once);
-    return the file's path."""
+def unlabelled_boxes(root: str, split: str) -> tuple:
+    """The split's detection boxes linked into tracks by ByteTracker, as
+    ``tools/adapt/track_persons.py --bboxes-file`` links a user's boxes
+    (written once).
+
+    Returns:
+        tuple: The boxes file of ``UnlabelledVideoDataset`` (keyed by
+        frame, ``'<video>/<frame>'`` in ``images/<split>``) and the same
+        boxes as a detection file of the split's annotation (``image_id``
+        and ``track_id``), with which ``mim test`` crops each frame with
+        the person's own box, as the adapted model was trained.
+    """
     ann = osp.join(root, 'annotations')
     out = osp.join(ann, f'posetrack18_{split}_boxes.json')
-    if osp.exists(out):
-        return out
+    tracked = osp.join(ann, f'posetrack18_{split}_human_detections_tracked'
+                       '.json')
+    if osp.exists(out) and osp.exists(tracked):
+        return out, tracked
     from fami_pose_mm.apis.person_boxes import track_video_boxes
     from fami_pose_mm.fileio import read_detections
     with open(osp.join(ann, f'posetrack18_{split}.json')) as f:
@@ -208,9 +216,14 @@ def unlabelled_boxes(root: str, split: str) -> str:
         ], f)
     boxes = track_video_boxes(osp.join(root, 'images', split),
                               boxes_file=untracked)
-    with open(out, 'w') as f:
-        json.dump(boxes, f)
-    return out
+    ids = {name: image_id for image_id, name in names.items()}
+    for path, records in ((out, boxes), (tracked, [
+            dict(image_id=ids[box['file_name']],
+                 **{k: v for k, v in box.items() if k != 'file_name'})
+            for box in boxes])):
+        with open(path, 'w') as f:
+            json.dump(records, f)
+    return out, tracked
 
 
 def data_options(root: str, workers: int, split: str = 'test',
@@ -220,15 +233,19 @@ def data_options(root: str, workers: int, split: str = 'test',
     The runner's ``val`` loader reads the ``val`` split; its ``test``
     loader (``mim test``) reads ``split``. With ``adapt_dir`` (variant
     (f)) the training data are the unlabelled videos of ``split`` (frames
-    laid out in ``adapt_dir``), and there is no val loader.
+    laid out in ``adapt_dir``), there is no val loader, and the test
+    loader's boxes carry ByteTracker's track ids (own crops, as trained;
+    :func:`unlabelled_boxes`).
     """
     root = root.rstrip('/') + '/'
     ann = root + 'annotations/'
+    boxes = {s: f'{ann}posetrack18_{s}_human_detections.json'
+             for s in ('val', split)}
     if adapt_dir:
+        unlabelled, boxes[split] = unlabelled_boxes(root, split)
         opts = [
             f'train_dataloader.dataset.video_root={root}images/{split}',
-            f'train_dataloader.dataset.bbox_file='
-            f'{unlabelled_boxes(root, split)}',
+            f'train_dataloader.dataset.bbox_file={unlabelled}',
             f'train_dataloader.dataset.cache_dir={adapt_dir}'
         ]
     else:
@@ -240,8 +257,7 @@ def data_options(root: str, workers: int, split: str = 'test',
             f'{loader}_dataloader.dataset.data_root={root}',
             f'{loader}_dataloader.dataset.ann_file='
             f'annotations/posetrack18_{data_split}.json',
-            f'{loader}_dataloader.dataset.bbox_file='
-            f'{ann}posetrack18_{data_split}_human_detections.json',
+            f'{loader}_dataloader.dataset.bbox_file={boxes[data_split]}',
             f'{loader}_evaluator.ann_file={ann}posetrack18_{data_split}.json',
         ]
     for loader in ('train', 'test') if adapt_dir else ('train', 'val',
