@@ -23,10 +23,14 @@ def complete_single_frame_checkpoint(model: nn.Module, checkpoint: dict,
     A checkpoint of a single-frame top-down model (``backbone.*`` and
     ``head.*``, no ``neck.*``) given to a video model whose neck starts
     closed (``FAMINeck(gate=True)``, the project's configs) gets the neck's
-    starting values from the built model and ``mi_predictor.*`` as a copy
-    of ``head.*`` (what the drop-in configs load it with), so that the
-    video model is exactly the single-frame model. Any other missing key
-    is left for :func:`check_checkpoint` to report.
+    values as the model was built (the gate closed: the rest of the neck
+    then does not reach the output) and ``mi_predictor.*`` as a copy of
+    ``head.*`` (what the drop-in configs load it with), so that the video
+    model is exactly the single-frame model. A video checkpoint of a neck
+    without a gate gets the gate open
+    (:meth:`~fami_pose_mm.models.necks.FAMINeck.open_gate_of_ungated`).
+    Any other missing key is left for :func:`check_checkpoint` to
+    report.
 
     Args:
         model (nn.Module): The model built from the config (not loaded).
@@ -47,8 +51,14 @@ def complete_single_frame_checkpoint(model: nn.Module, checkpoint: dict,
     names = {k[len('module.'):] if k.startswith('module.') else k: k
              for k in state}
     own = model.state_dict()
-    if not any(k.startswith('neck.') for k in own) or any(
-            k.startswith('neck.') for k in names):
+    if not any(k.startswith('neck.') for k in own):
+        return False
+    if any(k.startswith('neck.') for k in names):
+        opener = getattr(model.neck, 'open_gate_of_ungated', None)
+        if opener is not None:  # a video checkpoint of an ungated neck
+            name, key = next((n, k) for n, k in names.items()
+                             if n.startswith('neck.'))
+            opener(state, key[:len(key) - len(name)] + 'neck.')
         return False
     gate = getattr(getattr(getattr(model, 'neck', None), 'gate', None),
                    'weight', None)

@@ -3,11 +3,13 @@
 import json
 import os
 import os.path as osp
+import shutil
 import warnings
 from collections import Counter
 from typing import List, Tuple
 
 import cv2
+from mmengine.dist import barrier, get_rank
 from mmengine.logging import print_log
 from mmpose.registry import DATASETS
 
@@ -20,7 +22,10 @@ from .video_reader import IMAGE_EXTENSIONS, VideoFrameReader
 #: not a folder of frames is ignored, with a warning).
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v',
                     '.mpg', '.mpeg')
-_INDEX_VERSION = 1
+_INDEX_VERSION = 2
+#: Boxes scoring below are not used (the dataset's ``det_score_thr`` and
+#: ``tools/adapt/track_persons.py``'s ``--score-thr``).
+BOX_SCORE_THR = 0.3
 
 
 def list_videos(video_root: str) -> List[Tuple[str, str]]:
@@ -94,11 +99,12 @@ def lay_out_video(name: str, path: str, frames_dir: str) -> dict:
         if cached.get('source') == stamp and \
                 cached.get('version') == _INDEX_VERSION:
             return cached['layout']
-    os.makedirs(frames_dir, exist_ok=True)
+    shutil.rmtree(frames_dir, ignore_errors=True)  # no stale frame stays
+    os.makedirs(frames_dir)
     reader = VideoFrameReader(path)
     names = reader.frame_names()
     frames, unreadable, shape = {}, [], None
-    with warnings.catch_warnings(record=True):
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         for index, (frame_name, frame) in enumerate(reader):
             if frame is None:
@@ -110,21 +116,29 @@ def lay_out_video(name: str, path: str, frames_dir: str) -> dict:
                     f'video {path}: frame {frame_name} is {frame.shape[1]}x'
                     f'{frame.shape[0]}, the first frame {shape[1]}x'
                     f'{shape[0]}: the frames of a video must have one size')
-            target = osp.join(frames_dir, f'{index:06d}')
+            # one name pattern for every frame of a video (decoders read
+            # the content, not the suffix)
+            target = osp.join(frames_dir, f'{index:06d}.jpg')
             if reader.is_video:
-                target += '.jpg'
                 cv2.imwrite(target, frame, [cv2.IMWRITE_JPEG_QUALITY, 95])
             else:
-                target += osp.splitext(frame_name)[1]
-                if osp.lexists(target):
-                    os.remove(target)
                 os.symlink(osp.abspath(osp.join(path, names[index])), target)
             frames[frame_name] = osp.basename(target)
+    for warning in caught:  # a video cut short: its lost tail
+        if 'its header announces' in str(warning.message):
+            warnings.warn(str(warning.message))
     layout = dict(frames=frames, unreadable=unreadable,
                   nframes=index + 1, width=int(shape[1]), height=int(shape[0]))
-    with open(index_file, 'w') as f:
-        json.dump(dict(version=_INDEX_VERSION, source=stamp, layout=layout), f)
+    _write_json(index_file, dict(version=_INDEX_VERSION, source=stamp,
+                                 layout=layout))
     return layout
+
+
+def _write_json(path: str, obj) -> None:
+    """Write JSON through a temporary file: a reader never sees half."""
+    with open(path + '.tmp', 'w') as f:
+        json.dump(obj, f)
+    os.replace(path + '.tmp', path)
 
 
 @DATASETS.register_module()
@@ -166,7 +180,7 @@ class UnlabelledVideoDataset(PoseTrackVideoDataset):
             boxes written (``work_dirs/...`` in the configs).
         crop_mode (str): Default ``'own'``.
         det_score_thr (float): Boxes scoring below are dropped. Default
-            0.5.
+            :data:`BOX_SCORE_THR` (0.3), the boxes tool's.
         missing_frame (str): Default ``'nearest'`` (see above).
         **kwargs: :class:`PoseTrackVideoDataset` arguments
             (``frame_offsets``, ``pipeline``, ...); not ``ann_file``,
@@ -178,7 +192,7 @@ class UnlabelledVideoDataset(PoseTrackVideoDataset):
                  bbox_file: str,
                  cache_dir: str,
                  crop_mode: str = 'own',
-                 det_score_thr: float = 0.5,
+                 det_score_thr: float = BOX_SCORE_THR,
                  missing_frame: str = 'nearest',
                  **kwargs) -> None:
         given = sorted({'ann_file', 'data_root', 'data_prefix'} & set(kwargs))
@@ -211,7 +225,19 @@ class UnlabelledVideoDataset(PoseTrackVideoDataset):
 
     def _prepare(self) -> Tuple[str, str]:
         """Lay out the videos, write the image index and the boxes keyed
-        by image id; return their paths."""
+        by image id (the first process of a distributed run; the others
+        wait for it); return their paths."""
+        ann_file = osp.join(self.cache_dir, 'videos.json')
+        box_file = osp.join(self.cache_dir, 'boxes.json')
+        if get_rank() == 0:
+            self._write_index(ann_file, box_file)
+        barrier()
+        with open(ann_file) as f:
+            self.layout_counts = Counter(json.load(f)['layout_counts'])
+        return ann_file, box_file
+
+    def _write_index(self, ann_file: str, box_file: str) -> None:
+        """Lay out the videos; write the image index and the boxes."""
         images, by_name = [], {}
         for name, path in list_videos(self.video_root):
             layout = lay_out_video(name, path,
@@ -253,11 +279,8 @@ class UnlabelledVideoDataset(PoseTrackVideoDataset):
             f'UnlabelledVideoDataset: {self.video_root}: ' + ', '.join(
                 f'{k}: {v}' for k, v in self.layout_counts.items()),
             logger='current')
-        ann_file = osp.join(self.cache_dir, 'videos.json')
-        box_file = osp.join(self.cache_dir, 'boxes.json')
-        with open(ann_file, 'w') as f:
-            json.dump(dict(images=images, annotations=[],
-                           categories=[dict(id=1, name='person')]), f)
-        with open(box_file, 'w') as f:
-            json.dump(boxes, f)
-        return ann_file, box_file
+        _write_json(box_file, boxes)
+        _write_json(ann_file, dict(
+            images=images, annotations=[],
+            categories=[dict(id=1, name='person')],
+            layout_counts=dict(self.layout_counts)))

@@ -28,6 +28,9 @@ that the checkpoint carries them; there is no validation (no labels); the
 test loader and everything else stay the video config's (own crops).
 """
 import copy
+import hashlib
+import os
+import os.path as osp
 from typing import Any, Dict, Optional
 
 from .crop_modes import own_crop_pipeline
@@ -62,17 +65,38 @@ def adapt_pipeline(pipeline: list, degrade: Optional[dict] = None) -> list:
 
 def _metainfo(dataset: dict) -> dict:
     """The keypoint meta of a dataset config: its ``metainfo``, else its
-    class's ``METAINFO``."""
+    class's ``METAINFO`` (a wrapper's inner ``dataset``'s).
+
+    Raises:
+        ValueError: If the dataset type is not registered.
+    """
+    while 'dataset' in dataset and not dataset.get('metainfo'):
+        dataset = dataset['dataset']
     if dataset.get('metainfo'):
         return copy.deepcopy(dict(dataset['metainfo']))
     from mmpose.registry import DATASETS
-    return copy.deepcopy(DATASETS.get(dataset['type']).METAINFO)
+    cls = DATASETS.get(dataset['type'])
+    if cls is None or not hasattr(cls, 'METAINFO'):
+        raise ValueError(
+            f"adapt_config: cannot tell the keypoints of dataset type "
+            f"{dataset['type']!r} (not a registered dataset with a METAINFO); "
+            'give the dataset config a metainfo')
+    return copy.deepcopy(cls.METAINFO)
+
+
+def _default_cache_dir(video_root: str) -> str:
+    """``work_dirs/adapt_cache/<folder>_<hash of its absolute path>``:
+    one cache per video folder."""
+    path = osp.abspath(video_root).rstrip(os.sep)
+    digest = hashlib.sha1(path.encode()).hexdigest()[:8]
+    return osp.join('work_dirs', 'adapt_cache',
+                    f'{osp.basename(path)}_{digest}')
 
 
 def adapt_config(video: Dict[str, Any],
                  video_root: str,
                  bbox_file: str,
-                 cache_dir: str = 'work_dirs/adapt_cache',
+                 cache_dir: Optional[str] = None,
                  max_epochs: Optional[int] = None,
                  min_teacher_score: float = 0.2,
                  degrade: Optional[dict] = None) -> Dict[str, Any]:
@@ -87,7 +111,8 @@ def adapt_config(video: Dict[str, Any],
             frame folders).
         bbox_file (str): Their person boxes with track ids
             (``tools/adapt/track_persons.py``).
-        cache_dir (str): Where the frames are laid out.
+        cache_dir (str, optional): Where the frames are laid out; default
+            ``work_dirs/adapt_cache/<folder>_<hash of its path>``.
         max_epochs (int, optional): Epochs; default the video config's.
         min_teacher_score (float): Joints the teacher scores below do not
             count.
@@ -117,12 +142,14 @@ def adapt_config(video: Dict[str, Any],
     dataset = dict(train['dataset'])
     train['dataset'] = dict(
         type='UnlabelledVideoDataset', video_root=video_root,
-        bbox_file=bbox_file, cache_dir=cache_dir,
+        bbox_file=bbox_file,
+        cache_dir=cache_dir or _default_cache_dir(video_root),
         frame_offsets=dataset['frame_offsets'],
         pipeline=adapt_pipeline(dataset['pipeline'], degrade))
-    single = video.get('single_frame_dataset')
-    if single:  # the teacher's keypoints (e.g. COCO's), not the video data's
-        train['dataset']['metainfo'] = _metainfo(single)
+    # the teacher's keypoints: a drop-in's single-frame data (e.g. COCO's),
+    # else the video data's
+    train['dataset']['metainfo'] = _metainfo(
+        video.get('single_frame_dataset') or dataset)
     train['_delete_'] = True
     test = copy.deepcopy(video.get('test_dataloader'))
     if test:  # scored with own crops, as the adapted model streams

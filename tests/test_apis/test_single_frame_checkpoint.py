@@ -123,8 +123,10 @@ def test_single_frame_checkpoint_completed_or_refused(tmp_path):
                        r'model\.neck\.gate=True'):
         VideoPoseInferencer(no_gate, ckpt, device='cpu')
     # only the neck and the MI predictor may be missing, the neck whole
-    for drop in ('head.final_layer.bias', 'neck.gate.weight'):
-        full = VideoPoseInferencer(cfg_path, ckpt, device='cpu').model
+    full = VideoPoseInferencer(cfg_path, ckpt, device='cpu').model
+    neck_key = next(k for k in full.state_dict()
+                    if k.startswith('neck.') and '.gate.' not in k)
+    for drop in ('head.final_layer.bias', neck_key):
         broken = {k: v for k, v in full.state_dict().items() if k != drop}
         torch.save(dict(state_dict=broken, meta=dict()),
                    str(tmp_path / 'broken.pth'))
@@ -132,3 +134,26 @@ def test_single_frame_checkpoint_completed_or_refused(tmp_path):
                            f'{drop}'):
             VideoPoseInferencer(cfg_path, str(tmp_path / 'broken.pth'),
                                 device='cpu')
+
+
+def test_video_checkpoint_of_an_ungated_neck_loads_with_the_gate_open(
+        tmp_path):
+    """A video checkpoint trained without the gate is that neck with the
+    gate open (g = 1): same heatmaps as the ungated model, with a warning;
+    also through DDP's ``module.`` prefix."""
+    ungated, _, _ = _tiny_video_files(tmp_path, gate=False)
+    gated, _, _ = _tiny_video_files(tmp_path, gate=True)
+    init_default_scope('mmpose')
+    torch.manual_seed(1)
+    old = VideoPoseInferencer(ungated, None, device='cpu').model
+    for prefix in ('', 'module.'):
+        path = str(tmp_path / f'ungated{prefix}.pth')
+        torch.save(dict(state_dict={prefix + k: v for k, v in
+                                    old.state_dict().items()}, meta={}), path)
+        with pytest.warns(UserWarning, match='gate open'):
+            new = VideoPoseInferencer(gated, path, device='cpu').model
+        assert torch.equal(new.neck.gate.weight,
+                           torch.ones_like(new.neck.gate.weight))
+        clip = torch.randn(2, 3, 3, 64, 48)
+        with torch.no_grad():
+            torch.testing.assert_close(new._forward(clip), old._forward(clip))

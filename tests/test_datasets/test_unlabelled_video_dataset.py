@@ -67,12 +67,12 @@ def test_videos_frames_boxes_and_windows(video_root, tmp_path):
     by_path = {dataset[i]['img_path']: dataset[i] for i in range(4)}
     # a frame folder's frames are linked in natural order: frame_10 is the
     # tenth (index 9), its neighbours frame_9 and frame_11
-    sample = by_path[osp.join(cache, 'unpadded', '000009.png')]
+    sample = by_path[osp.join(cache, 'unpadded', '000009.jpg')]
     assert sample['supporting_img_paths'] == [
-        osp.join(cache, 'unpadded', '000008.png'),
-        osp.join(cache, 'unpadded', '000010.png')]
-    for index, grey in ((8, 90), (9, 100), (10, 110)):
-        img = cv2.imread(osp.join(cache, 'unpadded', f'{index:06d}.png'))
+        osp.join(cache, 'unpadded', '000008.jpg'),
+        osp.join(cache, 'unpadded', '000010.jpg')]
+    for index, grey in ((8, 90), (9, 100), (10, 110)):  # PNGs, linked
+        img = cv2.imread(osp.join(cache, 'unpadded', f'{index:06d}.jpg'))
         assert img[0, 0, 0] == grey
     # a video file is decoded once into numbered JPEG frames
     decoded = osp.join(cache, 'clip_mp4', '000004.jpg')
@@ -148,7 +148,7 @@ def test_an_undecodable_frame_is_left_out_and_counted(video_root, tmp_path):
                            tmp_path / 'cache')
     assert dataset.layout_counts['unreadable frames'] == 1
     cache = tmp_path / 'cache' / 'frames' / 'unpadded'
-    assert not (cache / '000002.png').exists()
+    assert not (cache / '000002.jpg').exists()
     with pytest.raises(ValueError, match="names frame 'unpadded/frame_3.png'"):
         _dataset(video_root, _boxes(tmp_path, ['unpadded/frame_3.png']),
                  tmp_path / 'cache')

@@ -37,8 +37,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--det-checkpoint', help='mmdet checkpoint')
     parser.add_argument('--bboxes-file', help='boxes to link instead of '
                         'detecting (file_name <video>/<frame>)')
-    parser.add_argument('--score-thr', type=float, default=0.3,
-                        help='boxes scoring below are dropped (default 0.3)')
+    from fami_pose_mm.datasets.unlabelled_video_dataset import BOX_SCORE_THR
+    parser.add_argument('--score-thr', type=float, default=BOX_SCORE_THR,
+                        help='boxes scoring below are dropped (default '
+                        f'{BOX_SCORE_THR}, the dataset\'s det_score_thr)')
     parser.add_argument('--device', default='cpu')
     args = parser.parse_args(argv)
     if bool(args.det_config) == bool(args.bboxes_file):

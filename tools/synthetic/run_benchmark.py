@@ -186,7 +186,7 @@ def run(cmd: list, log_file: str) -> None:
 def unlabelled_boxes(root: str, split: str) -> tuple:
     """The split's detection boxes linked into tracks by ByteTracker, as
     ``tools/adapt/track_persons.py --bboxes-file`` links a user's boxes
-    (written once).
+    (written again when the detection file is newer).
 
     Returns:
         tuple: The boxes file of ``UnlabelledVideoDataset`` (keyed by
@@ -199,7 +199,9 @@ def unlabelled_boxes(root: str, split: str) -> tuple:
     out = osp.join(ann, f'posetrack18_{split}_boxes.json')
     tracked = osp.join(ann, f'posetrack18_{split}_human_detections_tracked'
                        '.json')
-    if osp.exists(out) and osp.exists(tracked):
+    detections = osp.join(ann, f'posetrack18_{split}_human_detections.json')
+    if all(osp.exists(p) and osp.getmtime(p) >= osp.getmtime(detections)
+           for p in (out, tracked)):
         return out, tracked
     from fami_pose_mm.apis.person_boxes import track_video_boxes
     from fami_pose_mm.fileio import read_detections
@@ -211,8 +213,7 @@ def unlabelled_boxes(root: str, split: str) -> tuple:
         json.dump([
             dict(file_name=names[det.image_id], bbox=list(det.bbox),
                  score=det.score, category_id=det.category_id)
-            for det in read_detections(
-                osp.join(ann, f'posetrack18_{split}_human_detections.json'))
+            for det in read_detections(detections)
         ], f)
     boxes = track_video_boxes(osp.join(root, 'images', split),
                               boxes_file=untracked)

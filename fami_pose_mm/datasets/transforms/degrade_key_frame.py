@@ -49,8 +49,12 @@ class DegradeKeyFrame(BaseTransform):
     * sensor noise: Gaussian, ``noise_std`` grey levels, on the key crop.
 
     Required keys: ``img`` (list of T = 1 + N cropped frames, key first,
-    after ``TopdownAffine`` / ``ClipTopdownAffine``); ``frame_offsets``
-    when present gives each supporting frame's offset (default 1..N).
+    after ``TopdownAffine`` / ``ClipTopdownAffine``). Each supporting
+    frame's offset is that of the frame loaded
+    (``supporting_frame_indices - key_frame_index``, else
+    ``frame_offsets``, else 1..N); a supporting frame that is the key frame
+    itself (a window clamped at a video's edge) becomes the degraded key
+    frame, so that it cannot give the clean key away.
 
     Modified keys: ``img`` (T + 1 crops: the degraded key frame, the
     supporting frames, then the clean key crop for the teacher, LAST);
@@ -121,14 +125,33 @@ class DegradeKeyFrame(BaseTransform):
             length = max(1, int(round(height * rng.uniform(*self.blur_length))))
             frames[0] = apply_motion_blur(frames[0], length,
                                           float(rng.uniform(0, 180)))
+        offsets = self._loaded_offsets(results, len(frames))
         if 'occluder' in done:
-            offsets = results.get('frame_offsets') or range(1, len(frames))
-            self._occlude(rng, frames, [0] + list(offsets))
+            self._occlude(rng, frames, offsets)
         if 'noise' in done:
             frames[0] = add_noise(rng, frames[0], rng.uniform(*self.noise_std))
+        # a supporting frame that is the key frame itself (a window clamped
+        # at the video's edge, a missing frame replaced): degraded as it
+        for index, offset in enumerate(offsets[1:], 1):
+            if offset == 0:
+                frames[index] = frames[0].copy()
         results['img'] = frames + [clean]
         results['key_degradations'] = done
         return results
+
+    @staticmethod
+    def _loaded_offsets(results: Dict, num_frames: int) -> list:
+        """Each frame's offset from the key frame as loaded: ``0`` first,
+        then ``supporting_frame_indices - key_frame_index`` (the frames
+        ``LoadVideoFrames`` read), else ``frame_offsets``, else 1..N."""
+        indices = results.get('supporting_frame_indices')
+        key = results.get('key_frame_index')
+        if indices is not None and key is not None:
+            offsets = [int(i) - int(key) for i in indices]
+        else:
+            offsets = list(results.get('frame_offsets')
+                           or range(1, num_frames))
+        return [0] + offsets
 
     def _shake_matrix(self, rng: np.random.Generator, width: int,
                       height: int) -> np.ndarray:

@@ -1,6 +1,7 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """The FAMI-Pose neck: GTM -> LCM -> fusion."""
 import copy
+import warnings
 from typing import Dict, Optional
 
 import torch
@@ -128,6 +129,35 @@ class FAMINeck(BaseModule):
             _zero_last(self.score)
         if self.gate is not None:
             nn.init.zeros_(self.gate.weight)
+
+    def open_gate_of_ungated(self, state_dict: dict, prefix: str) -> bool:
+        """Give a checkpoint of this neck saved without a gate (trained
+        before ``gate`` existed, or with ``gate=False``) the gate open, g =
+        1, which is that neck exactly (z_t + 1 * (F - z_t) = F); in place,
+        with a warning.
+
+        Args:
+            state_dict (dict): A whole checkpoint state dict.
+            prefix (str): This neck's key prefix in it, e.g. ``'neck.'``.
+
+        Returns:
+            bool: Whether the gate was added.
+        """
+        key = prefix + 'gate.weight'
+        if self.gate is None or key in state_dict or not any(
+                k.startswith(prefix) for k in state_dict):
+            return False
+        state_dict[key] = torch.ones_like(self.gate.weight)
+        warnings.warn(f'the checkpoint has {prefix}* entries but no {key}: '
+                      'a neck trained without the gate; loaded with the '
+                      'gate open (g = 1), which is that neck exactly')
+        return True
+
+    def _load_from_state_dict(self, state_dict, prefix, *args,
+                              **kwargs) -> None:
+        """As ``nn.Module``'s, after :meth:`open_gate_of_ungated`."""
+        self.open_gate_of_ungated(state_dict, prefix)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     @property
     def num_aligned(self) -> int:

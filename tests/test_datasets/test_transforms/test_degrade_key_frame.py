@@ -74,6 +74,21 @@ def test_moving_occluder_covers_the_key_and_moves_over_the_neighbours():
                                -step, atol=2.0)
 
 
+def test_a_supporting_frame_that_is_the_key_frame_is_degraded_with_it():
+    # the window of key frame 0: offsets -2 and -1 clamped to frame 0
+    np.random.seed(0)
+    results = dict(_clip(), supporting_frame_indices=[0, 0, 1, 2],
+                   key_frame_index=0)
+    original = [f.copy() for f in results['img']]
+    out = DegradeKeyFrame(**dict(OFF, blur_prob=1.0)).transform(results)
+    assert not np.array_equal(out['img'][0], original[0])
+    for index in (1, 2):
+        assert np.array_equal(out['img'][index], out['img'][0])
+    for index in (3, 4):
+        assert np.array_equal(out['img'][index], original[index])
+    assert np.array_equal(out['img'][-1], original[0])
+
+
 def test_draws_follow_the_probabilities():
     counts = dict(shake=0, blur=0, occluder=0, noise=0)
     for seed in range(200):
