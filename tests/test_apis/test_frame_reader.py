@@ -94,3 +94,16 @@ def test_frame_names_known_before_reading():
         f'{t:06d}.jpg' for t in range(5)]
     assert VideoFrameReader(CLIP_DIR).frame_names()[-1] == '000004.jpg'
     assert VideoFrameReader('webcam:3').frame_names() is None
+
+
+def test_folder_frames_without_zero_padding_are_read_in_natural_order(
+        tmp_path):
+    """``frame_2`` comes before ``frame_10`` (string order would put it
+    after), so windows and tracks see the frames in time order."""
+    for i in range(1, 13):
+        cv2.imwrite(str(tmp_path / f'frame_{i}.png'),
+                    np.full((8, 8, 3), 10 * i, np.uint8))
+    names, greys = zip(*((name, int(frame[0, 0, 0]))
+                         for name, frame in VideoFrameReader(str(tmp_path))))
+    assert names == tuple(f'frame_{i}.png' for i in range(1, 13))
+    assert greys == tuple(10 * i for i in range(1, 13))
