@@ -75,6 +75,8 @@ def track_video_boxes(video_root: str,
         progress = ProgressBar(len(reader)) if show_progress else None
         for index, (frame_name, frame) in enumerate(reader):
             key = f'{name}/{frame_name}'
+            if progress is not None:
+                progress.update()
             if frame is None:
                 continue
             if given is not None:
@@ -89,8 +91,6 @@ def track_video_boxes(video_root: str,
                 out.append(dict(file_name=key, bbox=[x1, y1, x2 - x1, y2 - y1],
                                 score=score, category_id=1,
                                 track_id=int(track)))
-            if progress is not None:
-                progress.update()
     unknown = sorted(set(given or ()) - seen)
     if unknown:
         raise ValueError(

@@ -102,7 +102,6 @@ def lay_out_video(name: str, path: str, frames_dir: str) -> dict:
     shutil.rmtree(frames_dir, ignore_errors=True)  # no stale frame stays
     os.makedirs(frames_dir)
     reader = VideoFrameReader(path)
-    names = reader.frame_names()
     frames, unreadable, shape = {}, [], None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
@@ -122,7 +121,7 @@ def lay_out_video(name: str, path: str, frames_dir: str) -> dict:
             if reader.is_video:
                 cv2.imwrite(target, frame, [cv2.IMWRITE_JPEG_QUALITY, 95])
             else:
-                os.symlink(osp.abspath(osp.join(path, names[index])), target)
+                os.symlink(osp.abspath(osp.join(path, frame_name)), target)
             frames[frame_name] = osp.basename(target)
     for warning in caught:  # a video cut short: its lost tail
         if 'its header announces' in str(warning.message):
@@ -268,11 +267,7 @@ class UnlabelledVideoDataset(PoseTrackVideoDataset):
                     "'<video>/<frame>', e.g. "
                     f"{next(iter(by_name))!r})")
             with_box.add(image_id)
-            box = dict(image_id=image_id, bbox=list(det.bbox),
-                       score=det.score, category_id=det.category_id)
-            if det.track_id is not None:
-                box['track_id'] = det.track_id
-            boxes.append(box)
+            boxes.append(det.as_record(image_id=image_id))
         self.layout_counts['frames without a box'] = len(images) - len(
             with_box)
         print_log(

@@ -103,6 +103,16 @@ class Detection:
     file_name: Optional[str] = None
     track_id: Optional[int] = None
 
+    def as_record(self, **frame: Any) -> dict:
+        """The detection as a record of a detection file: the frame key(s)
+        given (``image_id=...`` or ``file_name=...``), ``bbox``, ``score``,
+        ``category_id`` and, when set, ``track_id``."""
+        out = dict(frame, bbox=list(self.bbox), score=self.score,
+                   category_id=self.category_id)
+        if self.track_id is not None:
+            out['track_id'] = self.track_id
+        return out
+
     @property
     def xyxy(self) -> List[float]:
         """The box as ``[x1, y1, x2, y2]``."""

@@ -210,11 +210,8 @@ def unlabelled_boxes(root: str, split: str) -> tuple:
                  for img in json.load(f)['images']}
     untracked = osp.join(ann, f'posetrack18_{split}_boxes_untracked.json')
     with open(untracked, 'w') as f:
-        json.dump([
-            dict(file_name=names[det.image_id], bbox=list(det.bbox),
-                 score=det.score, category_id=det.category_id)
-            for det in read_detections(detections)
-        ], f)
+        json.dump([det.as_record(file_name=names[det.image_id])
+                   for det in read_detections(detections)], f)
     boxes = track_video_boxes(osp.join(root, 'images', split),
                               boxes_file=untracked)
     ids = {name: image_id for image_id, name in names.items()}
