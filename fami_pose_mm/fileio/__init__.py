@@ -12,8 +12,9 @@ from .detection_file import (Detection, filter_detections, read_detections,
                              read_json)
 from .mmpose_predictions import (MMPosePredictionWriter,
                                  load_mmpose_predictions)
+from .posetrack_folders import load_posetrack18_folders, pair_frames
 from .posetrack_json import (MAX_TRACK_ID, MISSING_SCORE, PoseTrackFrame,
-                             load_posetrack18_folders, load_posetrack18_video)
+                             load_posetrack18_video)
 from .posetrack_json_writer import PoseTrackVideoWriter
 from .posetrack_layout import (FRAMES_PER_VIDEO, PERSON_CATEGORY_ID,
                                POSETRACK18_KEYPOINTS, POSETRACK18_SKELETON,
@@ -27,7 +28,8 @@ __all__ = [
     'POSETRACK18_KEYPOINTS', 'POSETRACK18_SKELETON', 'POSEVAL_GROUPS',
     'POSEVAL_JOINTS', 'PoseTrackFrame', 'PoseTrackVideoWriter',
     'SLOT_OF_JOINT', 'filter_detections', 'load_posetrack18_folders',
-    'load_mmpose_predictions', 'load_posetrack18_video', 'person_category',
+    'load_mmpose_predictions', 'load_posetrack18_video', 'pair_frames',
+    'person_category',
     'posetrack_image_id', 'read_detections', 'read_json',
     'split_posetrack_image_id'
 ]

@@ -29,11 +29,10 @@ is read must be a finite number (a numeric string, null, NaN or Infinity
 is an error naming file, annotation and field), and an annotation whose
 ``image_id`` is not an image of the file is an error. What ``poseval``
 tolerates stays tolerated, with a ``UserWarning`` that counts it (see
-:func:`load_posetrack18_video` and :func:`load_posetrack18_folders`).
+:func:`load_posetrack18_video` and
+:func:`~fami_pose_mm.fileio.posetrack_folders.load_posetrack18_folders`).
 """
 import math
-import os
-import os.path as osp
 import warnings
 from dataclasses import dataclass, field
 from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
@@ -73,6 +72,10 @@ class PoseTrackFrame:
             ``(N,)``; None = all do (PoseTrack18 files).
         video (str): The video (file) of the frame; tracking is scored per
             video.
+        image_id (int | str, optional): The image's ``id`` (PoseTrack18
+            files; None in ``annolist`` files).
+        file_name (str): The image's ``file_name`` (PoseTrack18) or
+            ``image[0].name`` (``annolist``); '' if absent.
     """
     name: str
     keypoints: np.ndarray
@@ -83,6 +86,8 @@ class PoseTrackFrame:
     track_ids: Optional[np.ndarray] = None
     has_points: Optional[np.ndarray] = None
     video: str = ''
+    image_id: Any = None
+    file_name: str = ''
 
     @property
     def num_people(self) -> int:
@@ -283,24 +288,31 @@ def _track_id(value: Any, where: str) -> int:
     return value
 
 
-def _frame_track_ids(values: Sequence[Any], people: Sequence[str],
-                     where: str, unique: bool) -> np.ndarray:
+def _frame_track_ids(values: Sequence[Any],
+                     people: Sequence[str],
+                     where: str,
+                     counted: Optional[Sequence[bool]] = None) -> np.ndarray:
     """Track ids of one frame's people, int64 ``(N,)``.
 
     Args:
         values (Sequence): The ``track_id`` values as read.
         people (Sequence[str]): How messages name each person.
         where (str): The frame, for messages.
-        unique (bool): Ids must differ within the frame (predictions).
+        counted (Sequence[bool], optional): The people tracking scores
+            (an ``annolist`` person without ``annopoints`` is not one);
+            None = all.
 
     Raises:
         ValueError: Naming the frame and person, for a missing, non-integer,
-            negative, too large or (``unique``) repeated id.
+            negative, too large or repeated id among the counted people
+            (ground truth too: two people of one track in a frame make
+            MOTA meaningless).
     """
     ids = np.array([_track_id(v, f'{where}, {who}')
                     for v, who in zip(values, people)], dtype=np.int64)
-    if unique and len(np.unique(ids)) != len(ids):
-        uniq, count = np.unique(ids, return_counts=True)
+    scored = ids if counted is None else ids[np.asarray(counted, bool)]
+    if len(np.unique(scored)) != len(scored):
+        uniq, count = np.unique(scored, return_counts=True)
         raise ValueError(f'{where}: track_id {int(uniq[count > 1][0])} is '
                          'given to several people of the frame; a track has '
                          'one person per frame')
@@ -403,18 +415,17 @@ def _load_annolist(video: dict, is_gt: bool, name: str,
              not_read) = _annolist_person(rect, is_gt, at)
             missing += no_score
             unread += not_read
+        has_points = np.array([_has_points(rect) for rect in rects], bool)
         track_ids = _frame_track_ids(
             [_annolist_track_id(rect) for rect in rects],
             [f'annorect {r}' for r in range(num)], where,
-            unique=not is_gt) if tracking else None
+            has_points) if tracking else None
         frames.append(
             PoseTrackFrame(where, kpts, valid, None if is_gt else scores,
                            heads if is_gt else None,
                            _annolist_regions(frame, where) if is_gt else [],
-                           track_ids=track_ids,
-                           has_points=np.array([_has_points(rect)
-                                                for rect in rects], bool),
-                           video=name))
+                           track_ids=track_ids, has_points=has_points,
+                           video=name, file_name=_image_name(frame)))
     return frames, missing, unread
 
 
@@ -484,15 +495,16 @@ def _load_posetrack18(video: dict, is_gt: bool, name: str,
         where = f"{name}, image id {image.get('id')}"
         track_ids = _frame_track_ids(
             [ann.get('track_id') for _, ann in anns],
-            [_annotation(k, ann) for k, ann in anns], where,
-            unique=not is_gt) if tracking else None
+            [_annotation(k, ann) for k, ann in anns],
+            where) if tracking else None
         frames.append(
             PoseTrackFrame(
                 name=where, keypoints=kpts[lo:hi], valid=valid[lo:hi],
                 scores=None if is_gt else scores[lo:hi],
                 head_boxes=heads[lo:hi] if is_gt else None,
                 ignore_regions=_ignore_regions(image, where) if is_gt else [],
-                track_ids=track_ids, video=name))
+                track_ids=track_ids, video=name, image_id=image.get('id'),
+                file_name=str(image.get('file_name') or '')))
     return frames, missing, len(kpts)
 
 
@@ -516,8 +528,8 @@ def load_posetrack18_video(video: Union[str, dict],
             or prediction (reads ``scores``).
         name (str): Name for messages when ``video`` is a dict.
         tracking (bool): Also read the ``track_id`` of every person: a
-            non-negative integer below :data:`MAX_TRACK_ID`, and (for
-            predictions) one person per id and frame.
+            non-negative integer below :data:`MAX_TRACK_ID`, one person
+            per id and frame.
 
     Returns:
         list[PoseTrackFrame]: One entry per image, people in file order,
@@ -560,78 +572,3 @@ def load_posetrack18_video(video: Union[str, dict],
         warnings.warn(f'{name}: {without}; those joints get score '
                       f'{MISSING_SCORE:g} (ranked last), as in poseval')
     return frames
-
-
-def _json_files(folder: str, what: str) -> List[str]:
-    """Sorted names of the ``*.json`` files of ``folder``."""
-    if not osp.isdir(folder):
-        raise FileNotFoundError(f'{what} folder {folder} does not exist')
-    return sorted(f for f in os.listdir(folder)
-                  if f.endswith('.json') and osp.isfile(osp.join(folder, f)))
-
-
-def load_posetrack18_folders(
-    gt_dir: str,
-    pred_dir: str,
-    tracking: bool = False
-) -> Tuple[List[PoseTrackFrame], List[PoseTrackFrame], List[str]]:
-    """Load every ground-truth video of ``gt_dir`` and its prediction.
-
-    Frames are paired by position within a video, as ``poseval`` does;
-    videos are taken in sorted file-name order. Reported with a
-    ``UserWarning`` (and not scored, as in ``poseval``): prediction files
-    without a ground-truth file of the same name, and the predictions of a
-    ground-truth video without any annotated person.
-
-    Args:
-        gt_dir (str): Folder of official per-video ground-truth files.
-        pred_dir (str): Folder with a prediction file of the same name for
-            every ground-truth file.
-        tracking (bool): Also read and check track ids (see
-            :func:`load_posetrack18_video`).
-
-    Returns:
-        tuple: ground-truth frames, predicted frames (aligned lists) and
-        the video file names.
-
-    Raises:
-        FileNotFoundError: A missing folder, no ground-truth file, or a
-            ground-truth file without its prediction file.
-        ValueError: A bad file (see :func:`load_posetrack18_video`), a
-            prediction with a different number of frames, or ground truth
-            without any annotated person in any file.
-    """
-    gt_names = _json_files(gt_dir, 'ground-truth')
-    if not gt_names:
-        raise FileNotFoundError(f'no ground-truth *.json files in {gt_dir}')
-    extra = sorted(set(_json_files(pred_dir, 'prediction')) - set(gt_names))
-    if extra:
-        warnings.warn(
-            f'{pred_dir}: {len(extra)} prediction files have no ground-truth '
-            f'file of the same name in {gt_dir} and are not scored: '
-            f"{', '.join(extra[:5])}{', ...' if len(extra) > 5 else ''}")
-    gt_frames, pred_frames = [], []
-    for base in gt_names:
-        gt_file, pred_file = osp.join(gt_dir, base), osp.join(pred_dir, base)
-        if not osp.isfile(pred_file):
-            raise FileNotFoundError(
-                f'prediction file {pred_file} does not exist (needed for '
-                f'ground truth {gt_file})')
-        gt = load_posetrack18_video(gt_file, is_gt=True, tracking=tracking)
-        pred = load_posetrack18_video(pred_file, is_gt=False,
-                                      tracking=tracking)
-        if len(pred) != len(gt):
-            raise ValueError(f'{pred_file}: {len(pred)} prediction frames but '
-                             f'{len(gt)} ground-truth frames')
-        if not any(frame.num_people for frame in gt):
-            warnings.warn(
-                f'{gt_file}: no frame has an annotated person; the '
-                f'{sum(frame.num_people for frame in pred)} predicted people '
-                f'of {pred_file} are not scored')
-        gt_frames += gt
-        pred_frames += pred
-    if not any(frame.num_people for frame in gt_frames):
-        raise ValueError(f'no ground-truth file in {gt_dir} has an annotated '
-                         'person: nothing to evaluate (files of a test split '
-                         'carry no annotations)')
-    return gt_frames, pred_frames, gt_names
