@@ -16,9 +16,17 @@ what ``poseval`` tolerates (missing scores, extra prediction files, ...)
 is scored as ``poseval`` scores it and reported with a warning that counts
 it.
 
+Frames are paired with the ground truth's by image id, else file name,
+else ``<video>/<frame>`` (see ``fami_pose_mm/fileio/posetrack_folders.py``);
+a prediction file of another video is refused. ``--out`` is checked
+before the evaluation (writable, not a file of either folder); a number
+that is undefined (e.g. MOTA of a joint never annotated) is written as
+``null``.
+
 Run as a script, it imports only numpy, scipy, shapely and the project's
 file and metric modules (not torch, mmengine or mmpose): it starts in
-well under a second.
+well under a second. A bad input ends with one ``error:`` line and exit
+status 2 (``--debug`` for the traceback).
 """
 import warnings
 
@@ -36,6 +44,7 @@ from typing import List, Optional
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Command line arguments."""
+    from fami_pose_mm.cli import add_debug_option
     parser = argparse.ArgumentParser(
         description='PoseTrack18 multi-person pose AP and tracking MOTA '
         '(poseval protocol)')
@@ -46,7 +55,23 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='also score tracking (MOTA); every predicted person needs a '
         'track_id, unique within its frame')
     parser.add_argument('--out', help='write the numbers to this JSON file')
+    add_debug_option(parser)
     return parser.parse_args(argv)
+
+
+def check_out(out: str, gt_dir: str, pred_dir: str) -> None:
+    """Refuse an ``--out`` that cannot be written or that is a ``.json``
+    file of either folder (it would overwrite an input, or be read as a
+    video the next time)."""
+    import os.path as osp
+    from fami_pose_mm.fileio.output_paths import check_writable_file
+    for option, folder in (('gt_dir', gt_dir), ('pred_dir', pred_dir)):
+        if out.endswith('.json') and osp.realpath(
+                osp.dirname(osp.abspath(out))) == osp.realpath(folder):
+            raise ValueError(
+                f'--out {out} is in {option} {folder}: it would overwrite a '
+                'video file or be read as one; write it elsewhere')
+    check_writable_file(out)
 
 
 def _table(title: str, header: list, rows: list) -> str:
@@ -85,7 +110,10 @@ def main(argv: Optional[List[str]] = None) -> dict:
     from fami_pose_mm.evaluation.functional import (evaluate_posetrack,
                                                     evaluate_tracking)
     from fami_pose_mm.fileio import load_posetrack18_folders
+    from fami_pose_mm.fileio.output_paths import finite_json
     args = parse_args(argv)
+    if args.out:
+        check_out(args.out, args.gt_dir, args.pred_dir)
     gt_frames, pred_frames, videos = load_posetrack18_folders(
         args.gt_dir, args.pred_dir, tracking=args.tracking)
     result = evaluate_posetrack(gt_frames, pred_frames)
@@ -114,7 +142,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
         out['tracking'] = _lists(track)
     if args.out:
         with open(args.out, 'w') as f:
-            json.dump(out, f, indent=2)
+            json.dump(finite_json(out), f, indent=2, allow_nan=False)
     return out
 
 
@@ -139,4 +167,5 @@ def _skip_package_init(package: str, *subpackages: str) -> None:
 
 if __name__ == '__main__':
     _skip_package_init('fami_pose_mm', 'evaluation')
-    main(sys.argv[1:])
+    from fami_pose_mm.cli import run_cli
+    run_cli(main)

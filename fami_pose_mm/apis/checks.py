@@ -1,12 +1,13 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """Input checks shared by the video inferencer and its command line."""
-import os
 import os.path as osp
-import tempfile
 from typing import Mapping
 
 import torch
 import torch.nn as nn
+
+from ..fileio.output_paths import (check_outputs_apart,  # noqa: F401
+                                   check_writable_dir, check_writable_file)
 
 
 def resolve_config_path(path: str) -> str:
@@ -38,57 +39,6 @@ def resolve_config_path(path: str) -> str:
                                 'a URL; download it first')
     if not osp.isfile(path):
         raise FileNotFoundError(f'config {path} does not exist')
-    return path
-
-
-def check_writable_dir(path: str) -> str:
-    """Create ``path`` if needed and check that files can be written in it.
-
-    Args:
-        path (str): Output folder.
-
-    Returns:
-        str: ``path``.
-
-    Raises:
-        PermissionError: If the folder cannot be created or written to.
-    """
-    try:
-        os.makedirs(path, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as err:
-        raise PermissionError(f'output folder {path} is not writable: '
-                              f'{err.strerror or err}') from err
-    return path
-
-
-def check_writable_file(path: str) -> str:
-    """Check, before any work, that ``path`` can be written.
-
-    Creates the folder if needed; a file that did not exist is not left
-    behind.
-
-    Args:
-        path (str): Output file.
-
-    Returns:
-        str: ``path``.
-
-    Raises:
-        PermissionError: If the folder or the file cannot be written (e.g.
-            ``path`` is a folder).
-    """
-    check_writable_dir(osp.dirname(osp.abspath(path)))
-    existed = osp.exists(path)
-    try:
-        with open(path, 'a'):
-            pass
-    except OSError as err:
-        raise PermissionError(f'output file {path} is not writable: '
-                              f'{err.strerror or err}') from err
-    if not existed:
-        os.remove(path)
     return path
 
 

@@ -12,6 +12,8 @@ from .detection_file import (Detection, filter_detections, read_detections,
                              read_json)
 from .mmpose_predictions import (MMPosePredictionWriter,
                                  load_mmpose_predictions)
+from .output_paths import (check_outputs_apart, check_writable_dir,
+                           check_writable_file, finite_json)
 from .posetrack_folders import load_posetrack18_folders, pair_frames
 from .posetrack_json import (MAX_TRACK_ID, MISSING_SCORE, PoseTrackFrame,
                              load_posetrack18_video)
@@ -27,7 +29,8 @@ __all__ = [
     'MMPosePredictionWriter', 'PERSON_CATEGORY_ID',
     'POSETRACK18_KEYPOINTS', 'POSETRACK18_SKELETON', 'POSEVAL_GROUPS',
     'POSEVAL_JOINTS', 'PoseTrackFrame', 'PoseTrackVideoWriter',
-    'SLOT_OF_JOINT', 'filter_detections', 'load_posetrack18_folders',
+    'SLOT_OF_JOINT', 'check_outputs_apart', 'check_writable_dir',
+    'check_writable_file', 'filter_detections', 'finite_json', 'load_posetrack18_folders',
     'load_mmpose_predictions', 'load_posetrack18_video', 'pair_frames',
     'person_category',
     'posetrack_image_id', 'read_detections', 'read_json',

@@ -5,6 +5,8 @@ import importlib.util
 import json
 import os.path as osp
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -190,3 +192,38 @@ def test_command_stops_on_a_bad_prediction(tmp_path, change, video, message):
                        message):
         _tool().main([GT_DIR, pred_dir, '--out', str(out)])
     assert not out.exists()
+
+
+def _run_tool(*args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, osp.join(osp.dirname(ROOT), 'tools',
+                                  'eval_posetrack.py'), *args],
+        capture_output=True, text=True, timeout=120)
+
+
+def test_out_is_checked_before_the_evaluation(tmp_path):
+    pred_dir = _copy_gt(tmp_path / 'pred')
+    inside = osp.join(pred_dir, 'metrics.json')
+    proc = _run_tool(GT_DIR, pred_dir, '--out', inside)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f'error: --out {inside} is in pred_dir')
+    assert 'Traceback' not in proc.stderr and 'Per joint' not in proc.stdout
+    assert not osp.exists(inside)
+    proc = _run_tool(GT_DIR, pred_dir, '--out', str(tmp_path))
+    assert proc.returncode == 2 and 'is a folder, not a file' in proc.stderr
+    assert 'Per joint' not in proc.stdout  # nothing evaluated
+    # --debug: the traceback of the same error
+    proc = _run_tool(GT_DIR, pred_dir, '--out', inside, '--debug')
+    assert proc.returncode == 1 and 'Traceback' in proc.stderr
+
+
+def test_undefined_numbers_are_written_as_null(tmp_path):
+    out = tmp_path / 'metrics.json'
+    proc = _run_tool(GT_DIR, GT_DIR, '--tracking', '--out', str(out))
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text()
+    assert 'NaN' not in text
+    mota = json.loads(text)['tracking']['mota']
+    # one frame per video: MOTA counts no transitions, some joints are
+    # never annotated -> undefined
+    assert None in mota and all(m is None or m <= 100 for m in mota)
