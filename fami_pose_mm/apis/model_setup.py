@@ -182,7 +182,11 @@ def check_model_frames(model: nn.Module, frame_offsets: Sequence[int],
     if num_frames is not None:
         check_num_frames(num_frames, frame_offsets)
     if online and any(d > 0 for d in frame_offsets):
+        past = tuple(range(-len(frame_offsets), 0))
         raise ValueError(
             'online mode uses past frames only, but frame_offsets '
-            f'{tuple(frame_offsets)} has positive offsets; use an online '
-            'config (configs/inference/) or frame_offsets=(-2, -1)')
+            f'{tuple(frame_offsets)} has positive offsets: use a model '
+            'trained on past frames (configs/inference/ holds the W48 '
+            'one), or run these weights on a past-only window of the same '
+            f'length, frame_offsets={past} (demo: --frame-offsets '
+            f"{' '.join(map(str, past))}; its accuracy was not measured)")

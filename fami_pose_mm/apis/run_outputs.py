@@ -1,5 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """The output files of one inference run, kept when the run stops early."""
+import os
 import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -10,7 +11,7 @@ from mmengine.structures import InstanceData
 
 from ..fileio import MMPosePredictionWriter
 from ..utils.video_writer import VideoFileWriter, check_video_file
-from .checks import check_writable_file
+from ..fileio.output_paths import check_outputs_apart, check_writable_file
 from .posetrack_writer import PoseTrackJsonWriter
 
 
@@ -40,7 +41,12 @@ class RunOutputs:
     """The rendered video, the PoseTrack18 JSON file and MMPose's prediction
     file of one run.
 
-    All are checked before the first frame. The video (H.264 when PyAV is
+    All are checked before the first frame: writable, each its own file,
+    none the input nor beside the input under its name (see
+    :func:`~fami_pose_mm.fileio.output_paths.check_outputs_apart`); a
+    file of the same name from an earlier run is then removed, so that a
+    run killed outright (SIGKILL) never leaves an older result that reads
+    as its own. The video (H.264 when PyAV is
     installed, see :mod:`fami_pose_mm.utils.video_writer`) has one frame
     per input frame, all of the first frame's size: a frame of another size
     is letterboxed to it (a warning at the first, counted in ``resized``),
@@ -57,10 +63,14 @@ class RunOutputs:
         fps (float): Frame rate of the video.
         pred_file (str, optional): MMPose prediction file to write (see
             :mod:`fami_pose_mm.fileio.mmpose_predictions`).
+        source (str, optional): The input file or folder (None for a
+            webcam or images in memory).
 
     Raises:
         PermissionError: If an output file cannot be written, or no video
             writer fits the video's file name.
+        ValueError: If two outputs are one file, or an output is the input
+            or beside it under its name.
     """
 
     def __init__(self,
@@ -68,12 +78,19 @@ class RunOutputs:
                  out_video: Optional[str] = None,
                  out_json: Optional[str] = None,
                  fps: float = 25.0,
-                 pred_file: Optional[str] = None) -> None:
+                 pred_file: Optional[str] = None,
+                 source: Optional[str] = None) -> None:
+        check_outputs_apart(
+            dict(vis_out_dir=out_video, out_json=out_json,
+                 pred_out_dir=pred_file), dict(inputs=source))
         for path in (out_video, out_json, pred_file):
             if path:
                 check_writable_file(path)
         if out_video:
             check_video_file(out_video, fps)
+        for path in (out_video, out_json, pred_file):
+            if path and os.path.isfile(path):
+                os.remove(path)
         self.out_video, self.out_json, self.fps = out_video, out_json, fps
         self.pred_file = pred_file
         self.writer = PoseTrackJsonWriter(video_name) if out_json else None

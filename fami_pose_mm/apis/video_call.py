@@ -162,7 +162,7 @@ class VideoCallMixin:
         out_video, pred_file = output_paths(reader.name, out_dir, vis_out_dir,
                                             pred_out_dir)
         outputs = RunOutputs(reader.name, out_video, out_json, reader.fps,
-                             pred_file)
+                             pred_file, reader.path)
         draw = dict(show=show, wait_time=wait_time, draw_bbox=draw_bbox,
                     kpt_thr=kpt_thr, radius=radius, thickness=thickness,
                     black_background=black_background)

@@ -10,8 +10,9 @@ import numpy as np
 from mmengine.utils import ProgressBar
 from mmpose.structures import PoseDataSample, split_instances
 
-from .feature_stream import FeatureStream
+from ..cli import raise_on_sigterm
 from ..datasets.video_reader import VideoFrameReader
+from .feature_stream import FeatureStream
 from .frame_window import FrameWindow, FrameWindowBuffer
 from .run_outputs import RunOutputs
 
@@ -27,9 +28,13 @@ class VideoRun:
     writes frame by frame, yielding one result dict per key frame (see
     ``VideoPoseInferencer.__call__``); it can be iterated once.
 
-    If the run stops early (an error, or the caller closes the generator),
-    the outputs are closed with what was done (see :class:`RunOutputs`)
-    and an error gets a note naming the frame. :attr:`stats` is filled
+    If the run stops early (an error, Ctrl-C, SIGTERM, or the caller
+    closes the generator), the outputs are closed with what was done and
+    marked partial (see :class:`RunOutputs`) and an error gets a note
+    naming the frame. While the run reads frames, SIGTERM (a job
+    scheduler, ``timeout``, a closed terminal) raises
+    :class:`~fami_pose_mm.cli.Terminated` as Ctrl-C raises
+    ``KeyboardInterrupt`` (see :class:`~fami_pose_mm.cli.raise_on_sigterm`). :attr:`stats` is filled
     when the run ends, however it ends; one warning then gives the counts
     of the fallbacks (undecodable frames, boxes outside their frame,
     letterboxed output frames).
@@ -93,31 +98,33 @@ class VideoRun:
                 at[0] = pushed + 1
             yield from buffer.flush()
 
-        try:
-            for window in windows():
-                at[0] = window.index
-                yield self._process(window)
-                if progress is not None:
-                    progress.update()
-        except GeneratorExit:
-            self.stats['partial'] = True
-            outputs.close(at[0] + 1, 'stopped by the caller after frame '
-                          f'{at[0]}')
-            raise
-        except BaseException as err:
-            self.stats['partial'] = True
+        with raise_on_sigterm():
             try:
-                written = outputs.close(at[0], f'{type(err).__name__}: {err}')
-            except Exception as close_err:  # keep the first error
-                written = f'none ({close_err})'
-            err.add_note(f'The run on {reader.label} stopped at frame '
-                         f'{at[0]}; output written: {written or "none"}')
-            raise
-        else:
-            outputs.close()
-        finally:
-            self.stats.update(self.counts())
-            self._finish_stats(start)
+                for window in windows():
+                    at[0] = window.index
+                    yield self._process(window)
+                    if progress is not None:
+                        progress.update()
+            except GeneratorExit:
+                self.stats['partial'] = True
+                outputs.close(at[0] + 1, 'stopped by the caller after frame '
+                              f'{at[0]}')
+                raise
+            except BaseException as err:
+                self.stats['partial'] = True
+                try:
+                    written = outputs.close(at[0],
+                                            f'{type(err).__name__}: {err}')
+                except Exception as close_err:  # keep the first error
+                    written = f'none ({close_err})'
+                err.add_note(f'The run on {reader.label} stopped at frame '
+                             f'{at[0]}; output written: {written or "none"}')
+                raise
+            else:
+                outputs.close()
+            finally:
+                self.stats.update(self.counts())
+                self._finish_stats(start)
 
     def _process(self, window: FrameWindow) -> Dict:
         """Predict, write and draw one key frame; its result dict."""

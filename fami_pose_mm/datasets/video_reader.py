@@ -8,6 +8,7 @@ from typing import (Iterator, List, Optional, Sequence, Tuple,
                     Union)
 
 import cv2
+import mmcv
 import numpy as np
 
 from .video_frames import natural_key
@@ -15,6 +16,27 @@ from .video_frames import natural_key
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff',
                     '.webp')
 FrameSourceType = Union[str, int, Sequence[Union[str, np.ndarray]]]
+
+
+def _decode(path: str) -> Optional[np.ndarray]:
+    """The BGR image of a file, or None when it cannot be read or decoded.
+
+    Decoded from its bytes as the datasets' ``LoadVideoFrames`` decodes
+    (``mmcv.imfrombytes``), which refuses a truncated JPEG;
+    ``cv2.imread`` would give its missing part grey.
+    """
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except OSError:
+        return None
+    if not data:
+        return None
+    try:
+        frame = mmcv.imfrombytes(data)
+    except (cv2.error, OSError, ValueError):
+        return None
+    return frame if frame is not None and frame.size else None
 
 
 class VideoFrameReader:
@@ -39,6 +61,8 @@ class VideoFrameReader:
     Attributes:
         name (str): Name of the input (a video's or folder's base name).
         label (str): The input in messages (its path, ...).
+        path (str | None): The video file or folder read; None for a
+            webcam or a list of images.
 
     Args:
         source (str | int | Sequence[str | np.ndarray]): A video file, a
@@ -54,6 +78,7 @@ class VideoFrameReader:
 
     def __init__(self, source: FrameSourceType) -> None:
         self.source = source
+        self.path: Optional[str] = None
         self.num_reads = 0
         self.unreadable: List[int] = []
         self.fps = 25.0
@@ -75,7 +100,7 @@ class VideoFrameReader:
             self.is_video = True
         elif isinstance(source, str):
             self.name = osp.splitext(osp.basename(osp.normpath(source)))[0]
-            self.label = source
+            self.label = self.path = source
             self._init_path(source)
         elif isinstance(source, (list, tuple)):
             if len(source) == 0:
@@ -151,9 +176,11 @@ class VideoFrameReader:
             if isinstance(item, np.ndarray):
                 frame, name = item, f'{index:06d}.jpg'
             else:
-                frame, name = cv2.imread(item), osp.basename(item)
+                frame, name = _decode(item), osp.basename(item)
                 if frame is None:
-                    yield self._skip(index, name, f'cannot read image {item}')
+                    yield self._skip(
+                        index, name, f'cannot read image {item} (missing, '
+                        'empty, corrupt or truncated)')
                     continue
             if frame.ndim != 3 or frame.shape[2] != 3:
                 raise ValueError(f'frame {index} ({name}) must be a BGR '

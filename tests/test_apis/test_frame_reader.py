@@ -107,3 +107,23 @@ def test_folder_frames_without_zero_padding_are_read_in_natural_order(
                          for name, frame in VideoFrameReader(str(tmp_path))))
     assert names == tuple(f'frame_{i}.png' for i in range(1, 13))
     assert greys == tuple(10 * i for i in range(1, 13))
+
+
+def test_truncated_jpeg_is_skipped_not_half_grey(tmp_path):
+    """cv2.imread decodes a truncated JPEG with its missing part grey; the
+    reader refuses it as the datasets do (an empty entry, counted)."""
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    for t in range(3):
+        data = open(osp.join(CLIP_DIR, f'{t:06d}.jpg'), 'rb').read()
+        if t == 1:
+            data = data[:len(data) // 2]
+            assert cv2.imread(osp.join(CLIP_DIR, f'{t:06d}.jpg')) is not None
+        (folder / f'{t:06d}.jpg').write_bytes(data)
+    assert cv2.imread(str(folder / '000001.jpg')) is not None  # grey half
+    reader = VideoFrameReader(str(folder))
+    with pytest.warns(UserWarning, match=r'frame 1 \(000001.jpg\) of frames: '
+                      'cannot read image .*truncated'):
+        frames = list(reader)
+    assert [f is None for _, f in frames] == [False, True, False]
+    assert reader.unreadable == [1] and reader.num_reads == 2

@@ -92,7 +92,8 @@ def test_unwritable_outputs_fail_before_the_first_frame(inferencer,
                                                         tmp_path):
     # Before, a JSON target that is a folder failed after the last frame.
     (tmp_path / 'out.json').mkdir()
-    with pytest.raises(PermissionError, match='out.json is not writable'):
+    with pytest.raises(PermissionError, match='out.json is a folder, not a '
+                       'file'):
         inferencer(CLIP_MP4, whole_frame=True,
                    out_json=str(tmp_path / 'out.json'))
     with pytest.raises(PermissionError, match=r'cannot write video .*'
@@ -253,3 +254,86 @@ def test_whole_frame_and_thresholds_hold_per_call(inferencer, tmp_path):
         assert inferencer.detector.bbox_thr == 0.3
     finally:
         inferencer.detector = None
+
+
+def test_outputs_never_overwrite_each_other_or_the_input(inferencer,
+                                                         tmp_path):
+    # Before, each of these wrote one output over another, or over the
+    # input video, without a word.
+    same = str(tmp_path / 'same.mp4')
+    with pytest.raises(ValueError, match='vis_out_dir and out_json are the '
+                       'same file .*same.mp4'):
+        inferencer(CLIP_MP4, whole_frame=True, vis_out_dir=same,
+                   out_json=same)
+    with pytest.raises(ValueError, match='out_json and pred_out_dir are the '
+                       'same file .*000001_mpiinew_test.json'):
+        inferencer(CLIP_MP4, whole_frame=True,
+                   out_json=str(tmp_path / 'p' / '000001_mpiinew_test.json'),
+                   pred_out_dir=str(tmp_path / 'p'))
+    video = tmp_path / 'in' / 'clip.mp4'
+    video.parent.mkdir()
+    video.write_bytes(open(CLIP_MP4, 'rb').read())
+    size = video.stat().st_size
+    with pytest.raises(ValueError, match='vis_out_dir .*clip.mp4 is the '
+                       'input .*overwrite what it reads'):
+        inferencer(str(video), whole_frame=True,
+                   vis_out_dir=str(video.parent))
+    # a frames folder and the video it was cut from, side by side
+    frames = tmp_path / 'in' / 'clip'
+    frames.mkdir()
+    for t in range(3):
+        (frames / f'{t:06d}.jpg').write_bytes(
+            open(osp.join(CLIP_DIR, f'{t:06d}.jpg'), 'rb').read())
+    with pytest.raises(ValueError, match='vis_out_dir .*clip.mp4 exists '
+                       'beside the input .*clip'):
+        inferencer(str(frames), whole_frame=True,
+                   vis_out_dir=str(video.parent))
+    assert video.stat().st_size == size
+    # beside the input but not named after it: fine
+    out = str(tmp_path / 'in' / 'poses.json')
+    assert len(list(inferencer(str(frames), whole_frame=True,
+                               out_json=out))) == 3
+
+
+def test_sigterm_keeps_the_frames_done_marked_partial(inferencer, tmp_path,
+                                                      monkeypatch):
+    """SIGTERM (a scheduler, ``timeout``) stops a run as Ctrl-C does; an
+    older complete JSON of the same name does not survive it."""
+    import os
+    import signal
+
+    from fami_pose_mm.apis.run_outputs import RunOutputs
+    from fami_pose_mm.cli import Terminated
+    out = _outputs(tmp_path)
+    (tmp_path / 'out.json').write_text(json.dumps(dict(info=dict(
+        partial=False, frames=5))))
+    add = RunOutputs.add
+
+    def add_then_terminate(self, index, *args, **kwargs):
+        add(self, index, *args, **kwargs)
+        if index == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(RunOutputs, 'add', add_then_terminate)
+    with pytest.raises(Terminated) as error:
+        list(inferencer(CLIP_MP4, whole_frame=True, **out))
+    assert 'output written: ' in error.value.__notes__[0]
+    info = _load(out['out_json'])['info']
+    assert (info['partial'], info['frames']) == (True, 2)
+    assert info['reason'] == 'Terminated: stopped by SIGTERM'
+    assert count_video_frames(out['vis_out_dir'])[0] == 2
+    # the default handler is back after the run
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_an_older_output_is_removed_when_the_run_starts(inferencer,
+                                                        tmp_path):
+    """A run killed outright (SIGKILL) leaves no older result that reads
+    as its own."""
+    out = _outputs(tmp_path)
+    (tmp_path / 'out.json').write_text('{"info": {"partial": false}}')
+    run = inferencer(CLIP_MP4, whole_frame=True, **out)
+    assert not (tmp_path / 'out.json').exists()
+    assert next(run)['frame_index'] == 0
+    run.close()
+    assert _load(out['out_json'])['info']['partial'] is True

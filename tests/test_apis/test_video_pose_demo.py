@@ -176,3 +176,81 @@ def test_demo_subprocess(pose_files, tmp_path):
     assert count_video_frames(str(tmp_path / 'o' / 'sub.mp4')) == (3,
                                                                    (96, 64))
     assert '| 3 | 3 | 3 |' in proc.stdout + proc.stderr
+
+
+def _run_demo_process(argv, tmp_path, before=''):
+    """The demo as a command (``run_cli``), with ``before`` run first in
+    the same process."""
+    script = tmp_path / 'run_demo.py'
+    script.write_text(
+        'import runpy, sys\n' + before +
+        f'sys.argv = [{DEMO!r}] + sys.argv[1:]\n'
+        f'runpy.run_path({DEMO!r}, run_name="__main__")\n')
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep +
+               os.environ.get('PYTHONPATH', ''))
+    return subprocess.run([sys.executable, str(script), *argv],
+                          capture_output=True, text=True, env=env,
+                          timeout=180)
+
+
+def test_demo_sigterm_and_input_errors_end_cleanly(pose_files, tmp_path):
+    cfg, ckpt = pose_files
+    (tmp_path / 'in').mkdir()
+    video = write_synthetic_video(str(tmp_path / 'in' / 'clip.mp4'), 5)
+    out = tmp_path / 'out'
+    # SIGTERM after the second frame: what was done is written, marked
+    # partial, and the exit status says SIGTERM (128 + 15)
+    proc = _run_demo_process(
+        [video, cfg, ckpt, '--whole-frame', '--output-root', str(out),
+         '--device', 'cpu'], tmp_path,
+        before='import os, signal\n'
+        'from fami_pose_mm.apis.run_outputs import RunOutputs\n'
+        'add = RunOutputs.add\n'
+        'def add_then_terminate(self, index, *a, **k):\n'
+        '    add(self, index, *a, **k)\n'
+        '    if index == 1:\n'
+        '        os.kill(os.getpid(), signal.SIGTERM)\n'
+        'RunOutputs.add = add_then_terminate\n')
+    assert proc.returncode == 143, proc.stderr[-2000:]
+    assert proc.stderr.rstrip().endswith('stopped (SIGTERM)')
+    with open(out / 'clip.json') as f:
+        info = json.load(f)['info']
+    assert (info['partial'], info['frames']) == (True, 2)
+    assert count_video_frames(str(out / 'clip.mp4'))[0] == 2
+    # an input error: one line, exit status 2, the input untouched
+    size = os.path.getsize(video)
+    proc = _run_demo_process(
+        [video, cfg, ckpt, '--whole-frame', '--output-root',
+         osp.dirname(video), '--device', 'cpu'], tmp_path)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert 'error: vis_out_dir ' in proc.stderr and 'is the input' in \
+        proc.stderr
+    assert 'Traceback' not in proc.stderr
+    assert os.path.getsize(video) == size
+
+
+def test_demo_options_checked_before_work(pose_files, tmp_path, capsys):
+    cfg, ckpt = pose_files
+    demo = _demo()
+    with pytest.raises(SystemExit):
+        demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--bboxes-video',
+                   '3'])
+    assert '--bboxes-video selects a video of a --bboxes-file' in \
+        capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--threads', '-1'])
+    assert '--threads must be >= 0' in capsys.readouterr().err
+    # --online on a model with future frames: the suggested fix works
+    with pytest.raises(ValueError, match=r'frame_offsets \(-1, 1\) has '
+                       r'positive offsets.*--frame-offsets -2 -1') as err:
+        demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--online',
+                   '--output-root', str(tmp_path / 'o')])
+    fix = str(err.value).split('demo: ')[1].split(';')[0].split()
+    threads = torch.get_num_threads()
+    try:
+        stats = demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--online',
+                           *fix, '--threads', '1', '--no-video',
+                           '--output-root', str(tmp_path / 'o')])
+        assert stats['frames'] == 5 and torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)

@@ -24,6 +24,13 @@ Writes ``<output-root>/<input name>.mp4`` (rendered frames, H.264 when
 PyAV is installed, else mp4v) and
 ``<output-root>/<input name>.json`` (PoseTrack18 prediction format).
 
+The outputs are checked before the first frame: an output that would be
+the input, or sit beside it under its name (a video next to its frames
+folder), is refused. Stopped by Ctrl-C or SIGTERM, the demo writes
+what it did, marked partial, and exits with 130 or 143. An input error
+ends with one ``error:`` line and exit status 2 (``--debug`` for the
+traceback).
+
 Person boxes are linked into tracks across frames by MMDetection's
 ``ByteTracker`` (the pose config's ``tracker``, else the default of
 ``fami_pose_mm.apis.person_tracker``): every person in the JSON has a
@@ -39,11 +46,14 @@ warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
 
 import argparse
 import logging
+import os
 import os.path as osp
-import sys
+from contextlib import closing
 from typing import List, Optional
 
 from mmengine.logging import print_log
+
+from fami_pose_mm.cli import add_debug_option, run_cli
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -92,7 +102,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='show the rendered frames in a window')
     parser.add_argument(
         '--online', action='store_true',
-        help='live mode: past frames only (needs an online config)')
+        help='live mode: past frames only (a config trained on past '
+        'frames, or --frame-offsets with negative offsets)')
+    parser.add_argument(
+        '--frame-offsets', type=int, nargs='+', default=None,
+        help='supporting frames relative to the key frame, instead of the '
+        "config's (as many as the model was built for)")
+    parser.add_argument(
+        '--threads', type=int, default=0,
+        help='CPU threads of PyTorch and ONNX Runtime; 0 (default): half '
+        'the CPU cores, at least 1 (all cores are slower when another '
+        'process is busy)')
     parser.add_argument('--no-video', action='store_true',
                         help='do not write the rendered video')
     parser.add_argument(
@@ -102,7 +122,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--draw-bbox', action='store_true')
     parser.add_argument('--radius', type=int, default=3)
     parser.add_argument('--thickness', type=int, default=1)
+    add_debug_option(parser)
     args = parser.parse_args(argv)
+    if args.bboxes_video is not None and not args.bboxes_file:
+        parser.error('--bboxes-video selects a video of a --bboxes-file; '
+                     'it does nothing with --whole-frame or --det-config')
+    if args.threads < 0:
+        parser.error(f'--threads must be >= 0, got {args.threads}')
     if args.det_checkpoint and not args.det_config:
         parser.error('--det-checkpoint needs --det-config')
     if args.backend == 'onnxruntime' and not args.pose_checkpoint:
@@ -114,10 +140,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> dict:
     """Run the demo; returns the run statistics and output paths."""
     args = parse_args(argv)
+    import torch
+
     import fami_pose_mm  # noqa: F401  (registers the models)
     from fami_pose_mm.apis import VideoFrameReader, VideoPoseInferencer
     from fami_pose_mm.apis.checks import check_writable_dir
 
+    torch.set_num_threads(args.threads or max(1, (os.cpu_count() or 2) // 2))
     check_writable_dir(args.output_root)
     name = VideoFrameReader(args.input).name
     out_video = None if args.no_video else osp.join(args.output_root,
@@ -130,6 +159,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
         det_model=args.det_config,
         det_weights=args.det_checkpoint,
         det_cat_ids=args.det_cat_id,
+        frame_offsets=args.frame_offsets,
         online=args.online,
         batch_size=args.batch_size,
         show_progress=True,
@@ -149,8 +179,9 @@ def main(argv: Optional[List[str]] = None) -> dict:
         draw_bbox=args.draw_bbox,
         radius=args.radius,
         thickness=args.thickness)
-    for _ in results:
-        pass
+    with closing(results):  # a stop by a signal closes the outputs
+        for _ in results:
+            pass
     stats = dict(inferencer.stats, video=out_video, json=out_json)
     fps = stats['frames'] / max(stats['seconds'], 1e-9)
     tracks = '-' if args.no_tracking else \
@@ -167,4 +198,4 @@ def main(argv: Optional[List[str]] = None) -> dict:
 
 
 if __name__ == '__main__':
-    main(sys.argv[1:])
+    run_cli(main)
