@@ -21,6 +21,15 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join(ROOT, 'tools', 'demo', 'video_pose_demo.py')
 
 
+@pytest.fixture(autouse=True)
+def _keep_torch_threads():
+    """The demo sets torch's threads (--threads): the rest of the suite
+    keeps its own."""
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
 def _demo():
     spec = importlib.util.spec_from_file_location('video_pose_demo', DEMO)
     module = importlib.util.module_from_spec(spec)
@@ -246,11 +255,7 @@ def test_demo_options_checked_before_work(pose_files, tmp_path, capsys):
         demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--online',
                    '--output-root', str(tmp_path / 'o')])
     fix = str(err.value).split('demo: ')[1].split(';')[0].split()
-    threads = torch.get_num_threads()
-    try:
-        stats = demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--online',
-                           *fix, '--threads', '1', '--no-video',
-                           '--output-root', str(tmp_path / 'o')])
-        assert stats['frames'] == 5 and torch.get_num_threads() == 1
-    finally:
-        torch.set_num_threads(threads)
+    stats = demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--online',
+                       *fix, '--threads', '1', '--no-video',
+                       '--output-root', str(tmp_path / 'o')])
+    assert stats['frames'] == 5 and torch.get_num_threads() == 1
