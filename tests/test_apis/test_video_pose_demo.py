@@ -21,15 +21,6 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join(ROOT, 'tools', 'demo', 'video_pose_demo.py')
 
 
-@pytest.fixture(autouse=True)
-def _keep_torch_threads():
-    """The demo sets torch's threads (--threads): the rest of the suite
-    keeps its own."""
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-
-
 def _demo():
     spec = importlib.util.spec_from_file_location('video_pose_demo', DEMO)
     module = importlib.util.module_from_spec(spec)
