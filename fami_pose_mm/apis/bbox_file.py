@@ -10,8 +10,8 @@ import numpy as np
 from fami_pose_mm.fileio import (Detection, filter_detections,
                                  read_detections, split_posetrack_image_id)
 
-# (record, [x1, y1, x2, y2, score]) of one kept detection
-Row = Tuple[int, List[float]]
+# (record, [x1, y1, x2, y2, score], track id or None) of a kept detection
+Row = Tuple[int, List[float], Optional[int]]
 
 
 class BBoxFile:
@@ -35,6 +35,12 @@ class BBoxFile:
     Boxes with zero width or height are dropped with a warning (count);
     a box without area inside its frame is dropped when the frame size is
     given (see :meth:`__call__`), counted in ``num_outside``.
+
+    A file whose every kept box has a ``track_id`` (e.g. written by
+    ``tools/adapt/track_persons.py``) gives the inferencer its tracks
+    (:class:`FileTracks`, instead of the tracker); two boxes of one frame
+    with the same id are an error. A file where only some boxes have one
+    is tracked by the tracker, with a warning that counts them.
 
     Args:
         path (str): The JSON file.
@@ -62,9 +68,21 @@ class BBoxFile:
             read_detections(path), score_thr)
         for det in detections:
             self._add(det)
-        self.num_kept = sum(
-            len(rows) for rows in [*self.by_index.values(),
-                                   *self.by_name.values()])
+        all_rows = [*self.by_index.items(), *self.by_name.items()]
+        self.num_kept = sum(len(rows) for _, rows in all_rows)
+        #: kept boxes with a track id
+        self.num_track_ids = sum(row[2] is not None for _, rows in all_rows
+                                 for row in rows)
+        for key, rows in all_rows:
+            ids = [(row[2], row[0]) for row in rows if row[2] is not None]
+            seen: Dict[int, int] = {}
+            for track_id, record in ids:
+                if track_id in seen:
+                    raise ValueError(
+                        f'bboxes file {path}: records {seen[track_id]} and '
+                        f'{record} are both track {track_id} on frame '
+                        f'{key!r}; a track has one box per frame')
+                seen[track_id] = record
         if video_number is None and len(self.videos) > 1:
             some = ', '.join(str(v) for v in sorted(self.videos)[:5])
             raise ValueError(
@@ -86,8 +104,13 @@ class BBoxFile:
                           f'detections (dropped: {dict(dropped)}); every '
                           'frame gets an empty entry')
 
+    @property
+    def has_track_ids(self) -> bool:
+        """Whether every kept box has a track id (and there is one)."""
+        return 0 < self.num_track_ids == self.num_kept
+
     def _add(self, det: Detection) -> None:
-        row = (det.record, det.xyxy + [det.score])
+        row = (det.record, det.xyxy + [det.score], det.track_id)
         if det.frame_index is not None:
             self.by_index[det.frame_index].append(row)
         elif det.file_name is not None:
@@ -119,10 +142,10 @@ class BBoxFile:
         known = {osp.basename(n) for n in names}
         unmatched = [(rec, f'frame_index {key}')
                      for key, rows in self.by_index.items()
-                     if not 0 <= key < len(names) for rec, _ in rows]
+                     if not 0 <= key < len(names) for rec, _, _ in rows]
         unmatched += [(rec, f'file name {key!r}')
                       for key, rows in self.by_name.items()
-                      if key not in known for rec, _ in rows]
+                      if key not in known for rec, _, _ in rows]
         if not unmatched:
             return
         record, key = min(unmatched)
@@ -141,7 +164,8 @@ class BBoxFile:
     def __call__(self,
                  index: int,
                  name: str,
-                 size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+                 size: Optional[Tuple[int, int]] = None,
+                 tracks: Optional['FileTracks'] = None) -> np.ndarray:
         """Boxes of one frame.
 
         Args:
@@ -150,6 +174,8 @@ class BBoxFile:
             size (tuple[int, int], optional): ``(width, height)`` of the
                 frame in pixels: boxes without area inside it are dropped
                 (a warning for the first, all counted in ``num_outside``).
+            tracks (FileTracks, optional): Given the track ids of the
+                boxes returned (a file with :attr:`has_track_ids`).
 
         Returns:
             np.ndarray: (N, 5) ``x1, y1, x2, y2, score``; (0, 5) if none.
@@ -158,11 +184,13 @@ class BBoxFile:
             osp.basename(name), [])
         if size is not None:
             rows = [row for row in rows if self._inside(row, index, size)]
-        return np.asarray([box for _, box in rows],
+        if tracks is not None:
+            tracks.put(index, [track_id for _, _, track_id in rows])
+        return np.asarray([box for _, box, _ in rows],
                           dtype=np.float32).reshape(-1, 5)
 
     def _inside(self, row: Row, index: int, size: Tuple[int, int]) -> bool:
-        (record, (x1, y1, x2, y2, _)), (width, height) = row, size
+        (record, (x1, y1, x2, y2, _), _), (width, height) = row, size
         if min(x2, width) > max(x1, 0) and min(y2, height) > max(y1, 0):
             return True
         if not self.num_outside:
@@ -172,3 +200,31 @@ class BBoxFile:
                 f'{width}x{height} frame: dropped (later ones are counted)')
         self.num_outside += 1
         return False
+
+
+class FileTracks:
+    """The track ids of a boxes file, in :class:`PersonTracker`'s place:
+    ``tracks(boxes, frame_index)`` gives the ids that :class:`BBoxFile`
+    put for that frame when it returned ``boxes``."""
+
+    def __init__(self) -> None:
+        self._pending: Dict[int, np.ndarray] = {}
+        self._ids: Set[int] = set()
+        self.num_fallbacks = 0  # as PersonTracker: no id is invented
+
+    def put(self, index: int, ids: Sequence[int]) -> None:
+        """The ids of frame ``index``'s boxes, in order."""
+        self._pending[index] = np.asarray(ids, dtype=np.int64)
+        self._ids.update(int(i) for i in ids)
+
+    @property
+    def num_ids(self) -> int:
+        """int: Distinct track ids given so far."""
+        return len(self._ids)
+
+    def __call__(self, boxes: np.ndarray, frame_index: int) -> np.ndarray:
+        ids = self._pending.pop(frame_index)
+        if len(ids) != len(boxes):
+            raise RuntimeError(f'frame {frame_index}: {len(boxes)} boxes but '
+                               f'{len(ids)} track ids from the boxes file')
+        return ids

@@ -2,12 +2,13 @@
 """Calling the video inferencer: the call's options checked, its box
 source, tracker, outputs and prediction path set up, and its frame loop
 (:class:`~.video_run.VideoRun`) returned as a generator."""
+import warnings
 from typing import Generator, Optional
 
 import numpy as np
 from mmpose.structures import PoseDataSample
 
-from .bbox_file import BBoxFile
+from .bbox_file import BBoxFile, FileTracks
 from .clip_path import clip_parts, empty_sample
 from .frame_drawing import render_frame
 from ..datasets.video_reader import FrameSourceType, VideoFrameReader
@@ -168,11 +169,23 @@ class VideoCallMixin:
                     black_background=black_background)
         tracker = PersonTracker(self.tracker_cfg) \
             if self.tracker_cfg is not None else None
+        file_tracks = None
+        if bbox_source is not None and bbox_source.num_track_ids:
+            if tracker is not None and bbox_source.has_track_ids:
+                tracker = file_tracks = FileTracks()
+            else:
+                why = ('tracking is off (each person\'s track_id is its '
+                       'index in its frame)' if tracker is None else
+                       f'only {bbox_source.num_track_ids} of its '
+                       f'{bbox_source.num_kept} boxes have one, so the '
+                       'tracker links all boxes')
+                warnings.warn(f'bboxes file {bboxes_file}: its track ids are '
+                              f'not used: {why}')
         video_name, batch_size = reader.name, batch_size or self.batch_size
 
         def boxes_of(window: FrameWindow) -> np.ndarray:
             return self._boxes(window, bbox_source, whole_frame, bbox_thr,
-                               nms_thr)
+                               nms_thr, file_tracks)
 
         def no_persons(window: FrameWindow) -> PoseDataSample:
             return empty_sample(window, video_name,
@@ -215,14 +228,16 @@ class VideoCallMixin:
                bbox_source: Optional[BBoxFile],
                whole_frame: bool,
                bbox_thr: Optional[float] = None,
-               nms_thr: Optional[float] = None) -> np.ndarray:
+               nms_thr: Optional[float] = None,
+               file_tracks: Optional[FileTracks] = None) -> np.ndarray:
         """Person boxes (N, 5) of the key frame of ``window``: the whole
         frame if ``whole_frame`` (or no other source), else the file's
-        boxes inside the frame, else the detector's at the given
-        thresholds."""
+        boxes inside the frame (their track ids put in ``file_tracks``),
+        else the detector's at the given thresholds."""
         height, width = window.frames[0].shape[:2]
         if not whole_frame and bbox_source is not None:
-            return bbox_source(window.index, window.name, (width, height))
+            return bbox_source(window.index, window.name, (width, height),
+                               file_tracks)
         if not whole_frame and self.detector is not None:
             return self.detector(window.frames[0], bbox_thr, nms_thr)
         return np.array([[0, 0, width, height, 1]], dtype=np.float32)

@@ -133,6 +133,10 @@ def _check_values(det: dict, record: int, where: str) -> None:
         raise ValueError(f'{where}: record {record} has a non-finite '
                          f'{" and ".join(bad)} (NaN or Infinity), got '
                          f'{det!r}')
+    if not 0 <= det['score'] <= 1:
+        raise ValueError(f'{where}: record {record} has score '
+                         f"{det['score']!r}, not in [0, 1] (a detector's "
+                         f'confidence), got {det!r}')
     if w < 0 or h < 0:
         raise ValueError(f'{where}: record {record} has a box of negative '
                          f'width or height (bbox is [x, y, w, h]), got '

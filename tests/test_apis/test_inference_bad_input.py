@@ -337,3 +337,53 @@ def test_an_older_output_is_removed_when_the_run_starts(inferencer,
     assert next(run)['frame_index'] == 0
     run.close()
     assert _load(out['out_json'])['info']['partial'] is True
+
+
+def test_track_ids_and_scores_of_a_boxes_file(inferencer, tmp_path):
+    """Before, the file's track ids were checked, then replaced by the
+    tracker's without a word, and a score of 87 was passed on."""
+    path = tmp_path / 'tracked.json'
+    boxes = [(100, 80, 200, 400), (600, 80, 200, 400)]
+
+    def write(ids_of, score=0.9):
+        path.write_text(json.dumps([
+            dict(frame_index=t, bbox=list(boxes[p]), score=score,
+                 **({} if ids_of(t, p) is None else
+                    dict(track_id=ids_of(t, p))))
+            for t in range(5) for p in (1, 0)]))
+
+    # every box has an id: the file's tracks are the output's
+    write(lambda t, p: (7, 3)[p])
+    results = list(inferencer(CLIP_MP4, bboxes_file=str(path)))
+    ids = [sorted(person['track_id'] for person in r['predictions'][0])
+           for r in results]
+    assert ids == [[3, 7]] * 5
+    left = [min(r['predictions'][0], key=lambda q: q['bbox'][0][0])
+            for r in results]
+    assert {q['track_id'] for q in left} == {7}
+    assert inferencer.stats['tracks'] == 2
+    # only some: the tracker links all boxes, and says why
+    write(lambda t, p: p if t == 0 else None)
+    with pytest.warns(UserWarning, match=r'tracked.json: its track ids are '
+                      'not used: only 2 of its 10 boxes have one'):
+        list(inferencer(CLIP_MP4, bboxes_file=str(path)))
+    # two boxes of a frame in one track
+    write(lambda t, p: 1)
+    with pytest.raises(ValueError, match=r'tracked.json: records 0 and 1 '
+                       r'are both track 1 on frame 0'):
+        inferencer(CLIP_MP4, bboxes_file=str(path))
+    write(lambda t, p: None, score=87)
+    with pytest.raises(ValueError, match=r'tracked.json: record 0 has score '
+                       r'87, not in \[0, 1\]'):
+        inferencer(CLIP_MP4, bboxes_file=str(path))
+
+
+def test_track_ids_of_a_boxes_file_without_tracking(pose_files, tmp_path):
+    no_tracking = VideoPoseInferencer(*pose_files, device='cpu',
+                                      tracker=False)
+    path = tmp_path / 'tracked.json'
+    path.write_text(json.dumps([dict(frame_index=0, bbox=[100, 80, 200, 400],
+                                     score=0.9, track_id=4)]))
+    with pytest.warns(UserWarning, match='its track ids are not used: '
+                      'tracking is off'):
+        list(no_tracking(CLIP_MP4, bboxes_file=str(path)))
