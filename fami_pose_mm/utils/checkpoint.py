@@ -13,11 +13,12 @@ pretrained ``init_cfg`` checkpoints of the configs), mmengine's own
 extension point. They still load with ``weights_only=True``: the pickle may
 only build the types in :data:`SAFE_GLOBALS` (numpy arrays, scalars and
 dtypes, mmengine's ``HistoryBuffer``, ``OrderedDict`` and the like), never
-call an arbitrary function. A checkpoint that needs another type fails with
-an error naming it; allow it explicitly with the environment variable
+call an arbitrary function. A checkpoint that needs another class fails
+with an error naming it; allow it explicitly with the environment variable
 ``FAMI_CHECKPOINT_ALLOW`` (comma-separated ``module.Name`` entries, e.g.
 ``FAMI_CHECKPOINT_ALLOW=mypkg.stats.RunningMean``), and only for files you
-trust.
+trust. A checkpoint that calls a function (``exec``, ``io.open``, ...) is
+refused outright: no entry allows a function.
 """
 import importlib
 import os
@@ -77,20 +78,46 @@ SAFE_GLOBALS: List[Any] = _numpy_globals() + [
 ]
 
 
+def _import(entry: str) -> Any:
+    """The object ``module.Name`` names (ImportError, AttributeError or
+    ValueError if there is none)."""
+    module, _, name = entry.rpartition('.')
+    obj = importlib.import_module(module)
+    for part in name.split('.'):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _is_class(entry: str) -> bool:
+    """Whether ``module.Name`` is a class (a type a pickle may build);
+    a function, a builtin such as ``exec`` or ``io.open``, or a name that
+    does not import is not."""
+    try:
+        return isinstance(_import(entry), type)
+    except (ImportError, AttributeError, ValueError):
+        return False
+
+
 def _extra_globals() -> List[Any]:
-    """The types named in ``FAMI_CHECKPOINT_ALLOW``, imported."""
+    """The classes named in ``FAMI_CHECKPOINT_ALLOW``, imported.
+
+    Raises:
+        ValueError: For an entry that does not import, or that is not a
+            class (functions run code when a pickle calls them).
+    """
     extra = []
     for entry in filter(None, (e.strip() for e in os.environ.get(
             ALLOW_ENV, '').split(','))):
-        module, _, name = entry.rpartition('.')
         try:
-            obj = importlib.import_module(module)
-            for part in name.split('.'):
-                obj = getattr(obj, part)
+            obj = _import(entry)
         except (ImportError, AttributeError, ValueError) as e:
             raise ValueError(f'{ALLOW_ENV}: cannot import {entry!r} (expected '
                              f'comma-separated module.Name entries): {e}') \
                 from None
+        if not isinstance(obj, type):
+            raise ValueError(f'{ALLOW_ENV}: {entry} is not a class; only '
+                             'classes can be allowed (a function a '
+                             'checkpoint calls can run any code)')
         extra.append(obj)
     return extra
 
@@ -129,6 +156,11 @@ def safe_torch_load(source: Any,
                 f'checkpoint {name} calls {blocked.group(1)} when loaded, '
                 'which could run any code: refused') from None
         found = re.search(r'GLOBAL ([\w.]+) was not an allowed global', text)
+        if found and not _is_class(found.group(1)):
+            raise pickle.UnpicklingError(
+                f'checkpoint {name} calls {found.group(1)} when loaded, a '
+                'function that could run any code: refused (this is not a '
+                'PyTorch or mmengine checkpoint of weights)') from None
         if found:
             raise pickle.UnpicklingError(
                 f'checkpoint {name} needs the type {found.group(1)}, which '

@@ -1,9 +1,11 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """mmengine checkpoints (with numpy objects) load under torch >= 2.6, and a
 checkpoint that would run code on load is refused."""
+import io
 import os
 import pathlib
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -107,6 +109,53 @@ def test_pickle_that_runs_code_is_refused(tmp_path):
                        'refused'):
         _load_checkpoint(path, map_location='cpu')
     assert not marker.exists()
+
+
+class _Calls:
+    """Pickles as a call of ``function`` (a builtin or a function)."""
+
+    def __init__(self, function, *args):
+        self.function, self.args = function, args
+
+    def __reduce__(self):
+        return (self.function, self.args)
+
+
+def _no_such_module_call():
+    """Stands for a function of a module that does not import (Python 2's
+    ``commands.call``): pickled under that name."""
+
+
+_no_such_module_call.__module__ = 'commands'
+_no_such_module_call.__qualname__ = 'call'
+
+
+@pytest.mark.parametrize('function, args, shown', [
+    (exec, ('x = 1', ), r'(builtins\.)?exec'),
+    (io.open, ('/dev/null', ), r'(io|_io)\.open'),
+    (_no_such_module_call, (), r'commands\.call'),
+])
+def test_functions_are_refused_and_cannot_be_allowed(tmp_path, monkeypatch,
+                                                    function, args, shown):
+    """Before, exec, io.open and commands.call were called "types" with a
+    hint to allow them, which failed anyway."""
+    import sys
+    sys.modules.setdefault('commands', type(sys)('commands'))
+    sys.modules['commands'].call = _no_such_module_call
+    path = str(tmp_path / 'calls.pth')
+    torch.save(dict(meta=_Calls(function, *args)), path)
+    del sys.modules['commands']
+    monkeypatch.delenv('FAMI_CHECKPOINT_ALLOW', raising=False)
+    with pytest.raises(pickle.UnpicklingError) as err:
+        load_local_checkpoint(path)
+    assert re.search(f'calls {shown} when loaded, a function that could run '
+                     'any code: refused', str(err.value)), str(err.value)
+    assert 'FAMI_CHECKPOINT_ALLOW' not in str(err.value)
+    assert 'type' not in str(err.value)
+    monkeypatch.setenv('FAMI_CHECKPOINT_ALLOW', 'builtins.exec')
+    with pytest.raises(ValueError, match='builtins.exec is not a class; only '
+                       'classes can be allowed'):
+        load_local_checkpoint(path)
 
 
 def test_extra_type_allowed_only_by_name(tmp_path, monkeypatch):
