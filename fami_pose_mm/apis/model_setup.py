@@ -93,7 +93,8 @@ def check_checkpoint(model: nn.Module, checkpoint: Optional[dict],
 
     Raises:
         ValueError: If keys are missing, unexpected or of another shape
-            (all listed).
+            (all listed), or if weights are NaN or infinite (the model
+            would write NaN keypoints).
     """
     if checkpoint is not None:
         state = checkpoint.get('state_dict', checkpoint)
@@ -101,6 +102,16 @@ def check_checkpoint(model: nn.Module, checkpoint: Optional[dict],
         if report:
             raise ValueError(f'pose checkpoint {weights} does not match the '
                              f'config:\n{report}')
+        bad = [(k, int((~torch.isfinite(v)).sum())) for k, v in state.items()
+               if torch.is_tensor(v) and v.is_floating_point()
+               and not bool(torch.isfinite(v).all())]
+        if bad:
+            names = ', '.join(f'{k} ({n})' for k, n in bad[:5])
+            raise ValueError(
+                f'pose checkpoint {weights}: {len(bad)} tensors hold NaN or '
+                f'infinite values: {names}{" ..." if len(bad) > 5 else ""}; '
+                'training diverged before it was saved: use an earlier '
+                'checkpoint')
 
 
 def single_frame_dataset_meta(cfg: ConfigDict) -> Optional[dict]:

@@ -82,6 +82,12 @@ class PoseTrackVideoWriter:
         if image_id not in self._image_ids:
             raise ValueError(f'image {image_id!r}, track {track_id}: no such '
                              'image (add_image first)')
+        if not (np.isfinite(kpts).all() and np.isfinite(score)):
+            raise ValueError(
+                f'image {image_id!r}, track {track_id}: keypoints or score '
+                'are NaN or infinite (a model with non-finite weights, or a '
+                'non-finite input): not written, PoseTrack files hold '
+                'finite numbers')
         if extra and self.annolist:
             raise ValueError(f'annolist files have no person fields {extra}')
         self.annotations.append(

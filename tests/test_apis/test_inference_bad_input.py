@@ -4,6 +4,7 @@ error naming what and where, or in a documented, reported fallback; what
 was processed is never lost."""
 import json
 import os.path as osp
+import re
 
 import cv2
 import numpy as np
@@ -387,3 +388,32 @@ def test_track_ids_of_a_boxes_file_without_tracking(pose_files, tmp_path):
     with pytest.warns(UserWarning, match='its track ids are not used: '
                       'tracking is off'):
         list(no_tracking(CLIP_MP4, bboxes_file=str(path)))
+
+
+def test_checkpoint_with_nan_weights_is_refused(pose_files, tmp_path):
+    """Before, it wrote NaN keypoints into the JSON, which the project's
+    own evaluator then refused."""
+    cfg, ckpt = pose_files
+    state = torch.load(ckpt, weights_only=False)
+    name = next(k for k, v in state['state_dict'].items()
+                if k.startswith('head.') and v.is_floating_point())
+    state['state_dict'][name] = state['state_dict'][name].clone()
+    state['state_dict'][name].view(-1)[:3] = float('nan')
+    bad = str(tmp_path / 'diverged.pth')
+    torch.save(state, bad)
+    with pytest.raises(ValueError, match=r'diverged.pth: 1 tensors hold NaN '
+                       rf'or infinite values: {re.escape(name)} \(3\); '
+                       'training diverged'):
+        VideoPoseInferencer(cfg, bad, device='cpu')
+
+
+def test_non_finite_keypoints_are_not_written():
+    from fami_pose_mm.fileio import PoseTrackVideoWriter
+    writer = PoseTrackVideoWriter()
+    writer.add_image(0, 'v/000000.jpg')
+    kpts = np.ones((17, 3))
+    kpts[4, 0] = np.nan
+    with pytest.raises(ValueError, match=r'image 0, track 2: keypoints or '
+                       'score are NaN or infinite'):
+        writer.add_person(0, kpts, 0.5, 2)
+    assert writer.annotations == []
