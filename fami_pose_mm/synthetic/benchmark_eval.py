@@ -208,6 +208,13 @@ def aggregate_seeds(runs: Sequence[Dict[str, Dict[str, dict]]]) -> Dict:
     return dict(rows=rows, gains=gains)
 
 
+def mean_std(cell: Tuple[float, float, List[float]]) -> str:
+    """A ``(mean, std, values)`` cell as ``'mean ± std'``; of one value,
+    just the value (one seed has no spread)."""
+    mean, std, values = cell
+    return f'{mean:.1f} ± {std:.1f}' if len(values) > 1 else f'{mean:.1f}'
+
+
 def format_seed_table(agg: Dict) -> str:
     """Markdown tables of :func:`aggregate_seeds`: mean +- std per cell.
 
@@ -216,7 +223,7 @@ def format_seed_table(agg: Dict) -> str:
 
     Returns:
         str: The variants' table, then the gains' table (when present),
-        each cell ``mean ± std``.
+        each cell ``mean ± std`` (:func:`mean_std`).
     """
 
     def table(first: str, block: Dict) -> List[str]:
@@ -224,8 +231,7 @@ def format_seed_table(agg: Dict) -> str:
                  ' |', '|' + '---|' * (len(SUBSETS) + 1)]
         for name, cells in block.items():
             lines.append(f'| {name} | ' + ' | '.join(
-                f'{cells[s][0]:.1f} ± {cells[s][1]:.1f}'
-                for s in SUBSETS) + ' |')
+                mean_std(cells[s]) for s in SUBSETS) + ' |')
         return lines
 
     out = table('variant', agg['rows'])

@@ -19,7 +19,7 @@ import numpy as np
 
 from fami_pose_mm.evaluation.functional import (evaluate_tracking,
                                                 load_posetrack18_folders)
-from .benchmark_eval import evaluate_subsets
+from .benchmark_eval import evaluate_subsets, mean_std
 
 #: Summary keys kept in the benchmark's results.
 TRACKING_KEYS = ('AP', 'degraded AP', 'MOTA', 'MOTP', 'Precision', 'Recall',
@@ -118,11 +118,11 @@ def aggregate_tracking(runs: Sequence[Dict[str, dict]]) -> Dict:
 
 
 def format_tracking_table(agg: Dict) -> str:
-    """Markdown table of :func:`aggregate_tracking`, ``mean ± std``."""
+    """Markdown table of :func:`aggregate_tracking`, ``mean ± std``
+    (:func:`~.benchmark_eval.mean_std`)."""
     lines = ['| tracked inference | ' + ' | '.join(TRACKING_KEYS) + ' |',
              '|' + '---|' * (len(TRACKING_KEYS) + 1)]
     for variant, cells in agg.items():
         lines.append(f'| {variant} | ' + ' | '.join(
-            f'{cells[k][0]:.1f} ± {cells[k][1]:.1f}' for k in TRACKING_KEYS)
-            + ' |')
+            mean_std(cells[k]) for k in TRACKING_KEYS) + ' |')
     return '\n'.join(lines)

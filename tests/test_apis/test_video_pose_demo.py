@@ -133,34 +133,54 @@ def test_demo_errors(pose_files, tmp_path, capsys, monkeypatch):
                    str(tmp_path / 'out'), '--device', 'cuda:0'])
 
 
-#: The first inference command of the README: offline, on a CPU, on the
-#: shipped real clip, with the checkpoint of `make benchmark-quick`.
-OFFLINE_COMMAND = (
-    'python tools/demo/video_pose_demo.py '
-    'tests/data/videos/000001_mpiinew_test/000001_mpiinew_test.mp4 '
-    'configs/synthetic/d_fami.py work_dirs/synthetic_quick/d_fami/epoch_1.pth '
-    '--whole-frame --device cpu --output-root outputs/')
+#: The demo command of `make demo` (and of the README's first run): the
+#: video model started from the single-frame model (a) of the main job, on
+#: a synthetic test video with the split's detection boxes.
+FIRST_RUN_DEMO = (
+    'tools/demo/video_pose_demo.py '
+    'data/synthetic/images/test/200001_synthetic_test '
+    'configs/synthetic/d_fami.py work_dirs/synthetic/a_single_frame.pth '
+    '--bboxes-file data/synthetic/annotations/'
+    'posetrack18_test_human_detections.json '
+    '--bboxes-video 200001 --output-root outputs/')
+
+
+def _squash(text: str) -> str:
+    return ' '.join(text.replace('\\\n', ' ').replace('$(PYTHON)',
+                                                        'python').split())
 
 
 @pytest.mark.slow
-def test_offline_first_command(tmp_path, monkeypatch):
+def test_first_run_demo(tmp_path, monkeypatch):
+    """`make demo`'s command, network blocked, on a generated set, with
+    (a)'s checkpoint (random weights here): a single-frame checkpoint
+    the video model accepts."""
     from mmengine.config import Config
-    argv = OFFLINE_COMMAND.split()[2:]
-    config = osp.join(ROOT, argv[1])
-    argv[0], argv[1] = osp.join(ROOT, argv[0]), config
-    argv[2] = save_pose_checkpoint(Config.fromfile(config),
-                                   str(tmp_path / 'epoch_1.pth'))
-    argv[-1] = str(tmp_path / 'outputs')
+
+    from fami_pose_mm.synthetic import SyntheticConfig, generate_dataset
+    with open(osp.join(ROOT, 'Makefile')) as f:
+        assert FIRST_RUN_DEMO in _squash(f.read())
+    with open(osp.join(ROOT, 'README.md')) as f:
+        assert FIRST_RUN_DEMO in _squash(f.read())
+    data = tmp_path / 'data' / 'synthetic'
+    generate_dataset(str(data), SyntheticConfig.from_preset('quick', seed=0),
+                     workers=1)
+    (tmp_path / 'work_dirs' / 'synthetic').mkdir(parents=True)
+    save_pose_checkpoint(
+        Config.fromfile(osp.join(ROOT, 'configs/synthetic/a_single_frame.py')),
+        str(tmp_path / 'work_dirs' / 'synthetic' / 'a_single_frame.pth'))
+    argv = FIRST_RUN_DEMO.split()[1:]
+    argv[1] = osp.join(ROOT, argv[1])  # the config; data and work dirs here
+    monkeypatch.chdir(tmp_path)
 
     def no_network(*args, **kwargs):
         raise AssertionError('the offline command used the network')
 
     monkeypatch.setattr(socket.socket, 'connect', no_network)
     stats = _demo().main(argv)
-    got = (stats['frames'], stats['persons'], stats['unreadable'])
-    assert got == (5, 5, 0)
-    assert count_video_frames(stats['video']) == (5, (1280, 720))
-    _check_json(stats['json'], 5, '000001_mpiinew_test')
+    assert stats['frames'] == 8 and stats['persons'] > 0
+    assert count_video_frames(stats['video'])[0] == 8
+    _check_json(stats['json'], 8, '200001_synthetic_test')
 
 
 def test_demo_subprocess(pose_files, tmp_path):

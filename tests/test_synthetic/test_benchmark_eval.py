@@ -208,3 +208,10 @@ def test_save_report_prints_and_writes_markdown_and_json(tmp_path, capsys):
     assert (tmp_path / 'results.md').read_text() == (
         '| a |\n|---|\n\ntest split, seed 3\n')
     assert json.loads((tmp_path / 'results.json').read_text()) == {'seed': 3}
+
+
+def test_one_seed_has_no_spread():
+    """Before, one seed's cell read '-110.0 ± 0.0', as if measured twice."""
+    from fami_pose_mm.synthetic.benchmark_eval import mean_std
+    assert mean_std((-110.0, 0.0, [-110.0])) == '-110.0'
+    assert mean_std((2.0, 0.5, [1.5, 2.5])) == '2.0 ± 0.5'

@@ -470,6 +470,10 @@ def save_table(args, data_root, work_dir, results, timings, start,
     footer = (f'\n{split} split, data seed {args.seed}, preset '
               f'{args.preset}, {total / 60:.1f} min in total on '
               f'{os.cpu_count()} CPU core(s); command: {args.command}')
+    if args.preset != 'full':
+        footer += ('\nA SMOKE TEST of the pipeline (a tiny set, one epoch): '
+                   'these numbers say nothing about accuracy; '
+                   '`make benchmark` gives the main job\'s table.')
     save_report(osp.join(work_dir, f'results{suffix}'), table, footer,
                 dict(results=results, timings_s=timings,
                      reused=getattr(args, 'reused', []), seed=args.seed,
