@@ -39,7 +39,8 @@ def check_backend(backend: str, weights: Optional[str]) -> str:
         str: ``backend``.
 
     Raises:
-        ValueError: On an unknown backend, or ``'onnxruntime'`` without an
+        ValueError: On an unknown backend, ``'onnxruntime'`` without an
+            export folder or given a file, or ``'pytorch'`` given an
             export folder.
         FileNotFoundError: If the folder or its ``deploy.json`` is missing.
         ImportError: If ONNX Runtime is not installed.
@@ -47,12 +48,24 @@ def check_backend(backend: str, weights: Optional[str]) -> str:
     if backend not in BACKENDS:
         raise ValueError(f'backend must be one of {BACKENDS}, got '
                          f'{backend!r}')
+    if backend == 'pytorch' and weights and osp.isdir(weights):
+        export = osp.isfile(osp.join(weights, DEPLOY_JSON))
+        raise ValueError(
+            f'pose checkpoint {weights} is a folder'
+            + (" (an ONNX export: run it with backend='onnxruntime', demo "
+               '--backend onnxruntime)' if export else
+               ', not a checkpoint file (.pth)'))
     if backend == 'onnxruntime':
         if not weights:
             raise ValueError(
                 "backend='onnxruntime' runs an ONNX export: give its folder "
                 '(tools/deployment/export_onnx.py CONFIG CHECKPOINT OUT_DIR) '
                 'as the weights')
+        if osp.isfile(weights):
+            raise ValueError(
+                f"backend='onnxruntime': {weights} is a file; it runs the "
+                'folder that tools/deployment/export_onnx.py writes (a '
+                "checkpoint runs with backend='pytorch', the default)")
         if not osp.isfile(osp.join(weights, DEPLOY_JSON)):
             raise FileNotFoundError(
                 f"backend='onnxruntime': {weights} is not an ONNX export "

@@ -20,6 +20,7 @@ size other than the traced one, against the unmodified PyTorch model.
 """
 import copy
 import os
+import shutil
 import os.path as osp
 import warnings
 from typing import Dict, Sequence, Tuple
@@ -101,13 +102,22 @@ def export_onnx(model: nn.Module, cfg: ConfigType, out_dir: str, *,
         dict: The ``deploy.json`` content.
 
     Raises:
-        ValueError: If ``batch`` < 1, the model is not on the CPU, the
-            offsets are invalid or do not match the model's
-            ``neck.num_frames``, or a graph differs from PyTorch by more
-            than :data:`TOLERANCE`.
+        ValueError: If ``batch`` < 1, ``opset`` is one the exporter does
+            not write, the model is not on the CPU, the offsets are invalid
+            or do not match the model's ``neck.num_frames``, a graph
+            cannot be expressed at ``opset`` (the folder, if this call
+            created it, is removed), or a graph differs from PyTorch by
+            more than :data:`TOLERANCE`.
     """
     if batch < 1:
         raise ValueError(f'batch must be >= 1, got {batch}')
+    from torch.onnx._constants import (ONNX_MIN_OPSET,
+                                       ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET)
+    if not ONNX_MIN_OPSET <= opset <= ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET:
+        raise ValueError(f'opset {opset}: the exporter writes opsets '
+                         f'{ONNX_MIN_OPSET}-'
+                         f'{ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET}; {OPSET} '
+                         'is the one tested')
     device = next(model.parameters(), torch.empty(0)).device
     if device.type != 'cpu':
         raise ValueError(f'export_onnx needs the model on the CPU, got it on '
@@ -133,13 +143,23 @@ def export_onnx(model: nn.Module, cfg: ConfigType, out_dir: str, *,
         expected = {k: _as_tuple(modules[k](*x)) for k, x in checks.items()}
     swapped = prepare_for_export(
         model, lambda: [modules[k](*x) for k, x in examples.items()])
+    created = not osp.isdir(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     graphs, verified = {}, {}
     for name, module in modules.items():
         graphs[name] = graph_spec(name, examples[name], expected[name],
                                   f'{name}.onnx')
-        _export_graph(module, examples[name], graphs[name],
-                      osp.join(out_dir, f'{name}.onnx'), opset)
+        try:
+            _export_graph(module, examples[name], graphs[name],
+                          osp.join(out_dir, f'{name}.onnx'), opset)
+        except torch.onnx.errors.OnnxExporterError as err:
+            if created:  # leave no folder that looks like an export
+                shutil.rmtree(out_dir, ignore_errors=True)
+            first = str(err).strip().splitlines()[0]
+            raise ValueError(
+                f'{name}.onnx cannot be written at opset {opset}: {first}; '
+                f'export at opset {OPSET} (the default, the one tested)'
+            ) from None
         verified[name] = _verify(OnnxGraph(out_dir, name, graphs[name], opset),
                                  checks[name], expected[name])
         print_log(f'{name}.onnx: exported, checked, max abs difference to '

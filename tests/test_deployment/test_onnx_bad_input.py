@@ -122,3 +122,36 @@ def test_providers_and_threads(monkeypatch):
     assert backend.session_options().intra_op_num_threads == 1
     torch.set_num_threads(2)
     assert backend.session_options().intra_op_num_threads == 2
+
+
+def test_checkpoint_and_export_folder_mixed_up(exports, tmp_path):
+    """Before, both said "does not exist" of a path that exists."""
+    cfg, ckpt, out_dir = exports['clip']
+    with pytest.raises(ValueError, match=r'is a folder \(an ONNX export: run '
+                       "it with backend='onnxruntime'"):
+        VideoPoseInferencer(cfg, out_dir)
+    with pytest.raises(ValueError, match='is a folder, not a checkpoint file'):
+        VideoPoseInferencer(cfg, str(tmp_path))
+    with pytest.raises(ValueError, match=r"backend='onnxruntime': .* is a "
+                       'file; it runs the folder'):
+        VideoPoseInferencer(cfg, ckpt, backend='onnxruntime')
+
+
+def test_opset_the_model_cannot_use(exports, tmp_path):
+    """Before, --opset 11 ended in a raw torch traceback and left an empty
+    folder."""
+    import importlib.util
+    cfg, ckpt, _ = exports['clip']  # GTM: affine_grid needs opset 20
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    spec = importlib.util.spec_from_file_location(
+        'export_onnx', osp.join(root, 'tools', 'deployment', 'export_onnx.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tmp_path / 'opset11'
+    with pytest.raises(ValueError, match=r'clip.onnx cannot be written at '
+                       r'opset 11: .*; export at opset 20'):
+        tool.main([cfg, ckpt, str(out), '--opset', '11'])
+    assert not out.exists()
+    with pytest.raises(ValueError, match=r'opset 30: the exporter writes '
+                       r'opsets 7-20'):
+        tool.main([cfg, ckpt, str(out), '--opset', '30'])

@@ -22,10 +22,10 @@ list of detections ``file_name``, ``bbox`` (x, y, w, h), ``score``,
 """
 import argparse
 import json
-import os
 import os.path as osp
-import sys
 from typing import List, Optional
+
+from fami_pose_mm.cli import add_debug_option, run_cli
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -42,6 +42,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='boxes scoring below are dropped (default '
                         f'{BOX_SCORE_THR}, the dataset\'s det_score_thr)')
     parser.add_argument('--device', default='cpu')
+    add_debug_option(parser)
     args = parser.parse_args(argv)
     if bool(args.det_config) == bool(args.bboxes_file):
         parser.error('give --det-config (a detector) or --bboxes-file')
@@ -55,6 +56,8 @@ def main(argv: Optional[List[str]] = None) -> List[dict]:
     """Write the tracked boxes; return them."""
     args = parse_args(argv)
     from fami_pose_mm.apis.person_boxes import track_video_boxes
+    from fami_pose_mm.fileio import check_writable_file
+    check_writable_file(args.out)
     detector = None
     if args.det_config:
         from fami_pose_mm.apis.person_detector import PersonDetector
@@ -62,7 +65,6 @@ def main(argv: Optional[List[str]] = None) -> List[dict]:
                                   args.device)
     boxes = track_video_boxes(args.video_root, detector, args.bboxes_file,
                               score_thr=args.score_thr, show_progress=True)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump(boxes, f)
     frames = len({b['file_name'] for b in boxes})
@@ -74,4 +76,4 @@ def main(argv: Optional[List[str]] = None) -> List[dict]:
 
 
 if __name__ == '__main__':
-    sys.exit(0 if main() is not None else 1)
+    run_cli(main)

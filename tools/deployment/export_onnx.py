@@ -22,10 +22,11 @@ requirements/deploy.txt``).
 """
 import argparse
 import os.path as osp
-import sys
 import time
 import warnings
 from typing import List, Optional
+
+from fami_pose_mm.cli import add_debug_option, run_cli
 
 warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
     'ignore', message='pkg_resources is deprecated as an API',
@@ -46,6 +47,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, e.g. '
                         "model.crop_mode=own")
+    add_debug_option(parser)
     return parser.parse_args(argv)
 
 
@@ -120,4 +122,4 @@ def main(argv: Optional[List[str]] = None) -> dict:
 
 
 if __name__ == '__main__':
-    main(sys.argv[1:])
+    run_cli(main)
