@@ -73,6 +73,12 @@ def _same(a: str, b: str) -> bool:
     return osp.realpath(a) == osp.realpath(b)
 
 
+def _inside(path: str, folder: str) -> bool:
+    """Whether ``path`` lies under ``folder`` (not equal to it)."""
+    path, folder = osp.realpath(path), osp.realpath(folder)
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 def check_outputs_apart(outputs: Dict[str, Optional[str]],
                         inputs: Dict[str, Optional[str]]) -> None:
     """Check that no two outputs of a run are one file and that no output
@@ -99,6 +105,12 @@ def check_outputs_apart(outputs: Dict[str, Optional[str]],
                     f'{other} and {key} are the same file {path}: one '
                     'output would overwrite the other; give each its own '
                     'path')
+            for (k1, p1), (k2, p2) in (((key, path), (other, other_path)),
+                                       ((other, other_path), (key, path))):
+                if _inside(p2, p1):
+                    raise ValueError(
+                        f'{k2} {p2} is inside {k1} {p1}: {p1} would be a '
+                        'folder and a file; give each output its own path')
         for source, source_path in inputs.items():
             if not source_path:
                 continue

@@ -271,6 +271,15 @@ def test_outputs_never_overwrite_each_other_or_the_input(inferencer,
         inferencer(CLIP_MP4, whole_frame=True,
                    out_json=str(tmp_path / 'p' / '000001_mpiinew_test.json'),
                    pred_out_dir=str(tmp_path / 'p'))
+    # found after the whole run before: out_json as the folder of the
+    # prediction file
+    with pytest.raises(ValueError, match='pred_out_dir .*000001_mpiinew_test'
+                       '.json is inside out_json .*x.json: .* would be a '
+                       'folder and a file'):
+        inferencer(CLIP_MP4, whole_frame=True,
+                   out_json=str(tmp_path / 'x.json'),
+                   pred_out_dir=str(tmp_path / 'x.json'))
+    assert not (tmp_path / 'x.json').exists()
     video = tmp_path / 'in' / 'clip.mp4'
     video.parent.mkdir()
     video.write_bytes(open(CLIP_MP4, 'rb').read())

@@ -123,6 +123,11 @@ def test_demo_errors(pose_files, tmp_path, capsys, monkeypatch):
     with pytest.raises(PermissionError, match='not writable'):
         demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--output-root',
                    str(tmp_path / 'file' / 'out')])
+    # was "File exists"
+    with pytest.raises(PermissionError, match='output folder .*file is a '
+                       'file, not a folder'):
+        demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame', '--output-root',
+                   str(tmp_path / 'file')])
     with pytest.raises(SystemExit):
         demo.main([CLIP_MP4, cfg, ckpt])  # no box source
     assert 'one of the arguments' in capsys.readouterr().err
