@@ -55,8 +55,8 @@ def test_check_writable_file(tmp_path):
     check_writable_file(str(tmp_path / 'old.json'))
     assert (tmp_path / 'old.json').read_text() == 'keep'
     (tmp_path / 'adir.json').mkdir()
-    with pytest.raises(PermissionError, match='output file .*adir.json is '
-                       'not writable'):
+    with pytest.raises(PermissionError, match='output file .*adir.json is a '
+                       'folder, not a file'):
         check_writable_file(str(tmp_path / 'adir.json'))
 
 
