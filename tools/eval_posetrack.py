@@ -10,7 +10,10 @@ same file names (the format the evaluation server and ``poseval`` read)::
 Prints the per-joint and the Head ... Ankle / Total AP table, computed as
 the official ``poseval`` computes it (see docs/evaluation.md); with
 ``--tracking``, then the MOTA table (Head ... Ankle, Total, MOTP,
-Precision, Recall) of ``poseval``'s ``evaluateTracking``. A bad file
+Precision, Recall) of ``poseval``'s ``evaluateTracking``; with
+``--jitter``, the acceleration error of the tracked keypoints against the
+ground truth (px / frame^2, ``fami_pose_mm.evaluation.functional.
+posetrack_jitter``). A bad file
 stops the command with an error naming the file, annotation and field;
 what ``poseval`` tolerates (missing scores, extra prediction files, ...)
 is scored as ``poseval`` scores it and reported with a warning that counts
@@ -54,6 +57,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--tracking', action='store_true',
         help='also score tracking (MOTA); every predicted person needs a '
         'track_id, unique within its frame')
+    parser.add_argument(
+        '--jitter', action='store_true',
+        help='also the acceleration error (px/frame^2) of the keypoints, '
+        'matched per track as for MOTA; needs track_ids as --tracking')
     parser.add_argument('--out', help='write the numbers to this JSON file')
     add_debug_option(parser)
     return parser.parse_args(argv)
@@ -107,7 +114,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
     """Run the evaluation; returns the result dict of
     :func:`evaluate_posetrack` (arrays as lists), with ``tracking`` (the
     result of :func:`evaluate_tracking`) when asked."""
-    from fami_pose_mm.evaluation.functional import (evaluate_posetrack,
+    from fami_pose_mm.evaluation.functional import (evaluate_jitter,
+                                                    evaluate_posetrack,
                                                     evaluate_tracking)
     from fami_pose_mm.fileio import load_posetrack18_folders
     from fami_pose_mm.fileio.output_paths import finite_json
@@ -115,7 +123,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     if args.out:
         check_out(args.out, args.gt_dir, args.pred_dir)
     gt_frames, pred_frames, videos = load_posetrack18_folders(
-        args.gt_dir, args.pred_dir, tracking=args.tracking)
+        args.gt_dir, args.pred_dir, tracking=args.tracking or args.jitter)
     result = evaluate_posetrack(gt_frames, pred_frames)
     rows = [[
         name, f"{result['ap'][j]:.2f}", f"{result['precision'][j]:.2f}",
@@ -140,6 +148,13 @@ def main(argv: Optional[List[str]] = None) -> dict:
         track = evaluate_tracking(gt_frames, pred_frames)
         _print_tracking(track)
         out['tracking'] = _lists(track)
+    if args.jitter:
+        jitter = evaluate_jitter(gt_frames, pred_frames)
+        print(_table('Acceleration error (px/frame^2; ground truth\'s own '
+                     f"acceleration {jitter['gt_summary']['Total']:.2f})",
+                     list(jitter['summary']),
+                     [[f'{v:.2f}' for v in jitter['summary'].values()]]))
+        out['jitter'] = _lists(jitter)
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(finite_json(out), f, indent=2, allow_nan=False)

@@ -10,6 +10,7 @@ from fami_pose_mm.fileio import (MISSING_SCORE, POSEVAL_JOINTS, SLOT_OF_JOINT,
 from .jhmdb_splits import average_over_splits
 from .posetrack_ap import (JOINT_GROUPS, evaluate_posetrack, match_frame,
                            summarize, voc_ap)
+from .posetrack_jitter import evaluate_jitter, summarize_jitter
 from .posetrack_mota import (ClearMotAccumulator, evaluate_tracking,
                              frame_events, min_cost_matching,
                              summarize_tracking)
@@ -17,7 +18,9 @@ from .posetrack_mota import (ClearMotAccumulator, evaluate_tracking,
 __all__ = [
     'ClearMotAccumulator', 'JOINT_GROUPS', 'MISSING_SCORE', 'POSEVAL_JOINTS',
     'SLOT_OF_JOINT', 'PoseTrackFrame', 'average_over_splits',
-    'evaluate_posetrack', 'evaluate_tracking', 'frame_events',
+    'evaluate_jitter', 'evaluate_posetrack', 'evaluate_tracking',
+    'frame_events',
     'load_posetrack18_folders', 'load_posetrack18_video', 'match_frame',
-    'min_cost_matching', 'summarize', 'summarize_tracking', 'voc_ap'
+    'min_cost_matching', 'summarize', 'summarize_jitter',
+    'summarize_tracking', 'voc_ap'
 ]
