@@ -150,10 +150,11 @@ def main(argv: Optional[List[str]] = None) -> dict:
         out['tracking'] = _lists(track)
     if args.jitter:
         jitter = evaluate_jitter(gt_frames, pred_frames)
-        print(_table('Acceleration error (px/frame^2; ground truth\'s own '
-                     f"acceleration {jitter['gt_summary']['Total']:.2f})",
-                     list(jitter['summary']),
+        print(_table('Acceleration error', list(jitter['summary']),
                      [[f'{v:.2f}' for v in jitter['summary'].values()]]))
+        print(f"px/frame^2 over {int(jitter['num_triples'].sum())} matched "
+              "joint triples; the ground truth's own acceleration: "
+              f"{jitter['gt_summary']['Total']:.2f}")
         out['jitter'] = _lists(jitter)
     if args.out:
         with open(args.out, 'w') as f:
