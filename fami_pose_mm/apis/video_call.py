@@ -3,7 +3,7 @@
 source, tracker, outputs and prediction path set up, and its frame loop
 (:class:`~.video_run.VideoRun`) returned as a generator."""
 import warnings
-from typing import Generator, Optional
+from typing import Generator, Optional, Union
 
 import numpy as np
 from mmpose.structures import PoseDataSample
@@ -17,6 +17,7 @@ from .mmpose_compat import check_call_options, output_paths, reject_keywords
 from .person_tracker import PersonTracker
 from .run_outputs import RunOutputs
 from .stream_predictor import StreamingPredictor
+from .track_smoothing import TrackSmoother, smoothing_config
 from .streaming import stream_parts
 from .video_run import VideoRun
 
@@ -53,6 +54,7 @@ class VideoCallMixin:
                  bboxes_video: Optional[int] = None,
                  whole_frame: bool = False,
                  out_json: Optional[str] = None,
+                 smooth: Union[None, str, dict] = None,
                  **kwargs) -> Generator:
         """Run on a video, a folder of frames, a list of images or a webcam.
 
@@ -119,6 +121,13 @@ class VideoCallMixin:
                 several videos in ``bboxes_file``, the video number to use.
             whole_frame (bool): Use the whole frame as the person box.
             out_json (str, optional): Write PoseTrack18-format predictions.
+            smooth (str | dict, optional): Filter the keypoints of each
+                track: ``'one_euro'``, ``'savgol'`` or ``'gaussian'``, or a
+                dict with ``type`` and parameters (see
+                :mod:`~.track_smoothing`); needs tracking. The centred
+                filters delay the results by their half window and are
+                refused online. The JSON's ``info.smoothing`` names it and
+                its parameters.
             **kwargs: Refused: MMPose options that cannot mean the same on
                 a video (:data:`~.mmpose_compat.UNSUPPORTED`), and unknown
                 names.
@@ -151,6 +160,13 @@ class VideoCallMixin:
                              'not both')
         check_call_options(bbox_thr, nms_thr, kpt_thr, radius, thickness,
                            batch_size)
+        smoothing = smoothing_config(smooth)
+        if smoothing is not None and self.tracker_cfg is None:
+            raise ValueError('smooth= filters the keypoints along each track: '
+                             'it needs tracking, which is off (tracker=False, '
+                             '--no-tracking)')
+        smoother = TrackSmoother(smoothing, self.online) \
+            if smoothing is not None else None
         if isinstance(inputs, np.ndarray):
             inputs = [inputs]
         reader = VideoFrameReader(inputs)
@@ -164,6 +180,8 @@ class VideoCallMixin:
                                             pred_out_dir)
         outputs = RunOutputs(reader.name, out_video, out_json, reader.fps,
                              pred_file, reader.path)
+        if outputs.writer is not None and smoothing is not None:
+            outputs.writer.info['smoothing'] = smoothing
         draw = dict(show=show, wait_time=wait_time, draw_bbox=draw_bbox,
                     kpt_thr=kpt_thr, radius=radius, thickness=thickness,
                     black_background=black_background)
@@ -221,7 +239,7 @@ class VideoCallMixin:
             VideoRun(reader, buffer, predict, counts, outputs, no_persons,
                      render if drawn else None, tracker is not None,
                      return_vis, return_datasamples, self.streaming,
-                     self.show_progress))
+                     self.show_progress, smoother))
 
     def _boxes(self,
                window: FrameWindow,

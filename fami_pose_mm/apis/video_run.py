@@ -4,7 +4,9 @@ order, key-frame windows predicted, drawn and written, and the stats of
 the run."""
 import time
 import warnings
-from typing import Callable, Dict, Generator, Iterator, Optional, Tuple, Union
+from collections import deque
+from typing import (Callable, Deque, Dict, Generator, Iterator, List,
+                    Optional, Tuple, Union)
 
 import numpy as np
 from mmengine.utils import ProgressBar
@@ -15,9 +17,12 @@ from ..datasets.video_reader import VideoFrameReader
 from .feature_stream import FeatureStream
 from .frame_window import FrameWindow, FrameWindowBuffer
 from .run_outputs import RunOutputs
+from .track_smoothing import TrackSmoother
 
 #: ``predict(window) -> (PoseDataSample, track ids (N, ))`` of a run.
 Predict = Callable[[FrameWindow], Tuple[PoseDataSample, np.ndarray]]
+#: A key frame, its sample and its track ids (N, ).
+Item = Tuple[FrameWindow, PoseDataSample, np.ndarray]
 #: ``render(window, pred, track ids or None) -> RGB image (H, W, 3)``.
 Render = Callable[[FrameWindow, PoseDataSample, Optional[np.ndarray]],
                   np.ndarray]
@@ -60,6 +65,9 @@ class VideoRun:
             lists of instance dicts.
         streaming (bool): Whether the run streams (for :attr:`stats`).
         show_progress (bool): Show a progress bar.
+        smoother (TrackSmoother, optional): Filters the keypoints per
+            track; the frames are then written, drawn and yielded
+            ``smoother.delay`` frames later (all of them by the end).
     """
 
     def __init__(self, reader: VideoFrameReader,
@@ -69,7 +77,8 @@ class VideoRun:
                  empty_sample: Callable[[FrameWindow], PoseDataSample],
                  render: Optional[Render], track_ids_drawn: bool,
                  return_vis: bool, return_datasamples: bool,
-                 streaming: bool, show_progress: bool) -> None:
+                 streaming: bool, show_progress: bool,
+                 smoother: Optional[TrackSmoother] = None) -> None:
         self.reader, self.buffer = reader, buffer
         self.predict, self.counts, self.outputs = predict, counts, outputs
         self.empty_sample, self.render = empty_sample, render
@@ -77,6 +86,8 @@ class VideoRun:
         self.return_vis = return_vis
         self.return_datasamples = return_datasamples
         self.show_progress = show_progress
+        self.smoother = smoother
+        self._pending: Deque[Item] = deque()
         self.stats = dict(frames=0, persons=0, reads=0, unreadable=0,
                           boxes_outside=0, resized=0, tracks=0,
                           track_fallbacks=0, streaming=streaming,
@@ -98,13 +109,23 @@ class VideoRun:
                 at[0] = pushed + 1
             yield from buffer.flush()
 
-        with raise_on_sigterm():
-            try:
-                for window in windows():
-                    at[0] = window.index
-                    yield self._process(window)
+        def results() -> Iterator[Dict]:
+            for window in windows():
+                at[0] = window.index
+                for item in self._ready(self._predict(window)):
+                    at[0] = item[0].index
+                    yield self._emit(item)
                     if progress is not None:
                         progress.update()
+            for item in self._rest():
+                at[0] = item[0].index
+                yield self._emit(item)
+                if progress is not None:
+                    progress.update()
+
+        with raise_on_sigterm():
+            try:
+                yield from results()
             except GeneratorExit:
                 self.stats['partial'] = True
                 outputs.close(at[0] + 1, 'stopped by the caller after frame '
@@ -113,6 +134,7 @@ class VideoRun:
             except BaseException as err:
                 self.stats['partial'] = True
                 try:
+                    self._write_held()
                     written = outputs.close(at[0],
                                             f'{type(err).__name__}: {err}')
                 except Exception as close_err:  # keep the first error
@@ -126,19 +148,57 @@ class VideoRun:
                 self.stats.update(self.counts())
                 self._finish_stats(start)
 
-    def _process(self, window: FrameWindow) -> Dict:
-        """Predict, write and draw one key frame; its result dict."""
-        vis = [] if self.render is not None else None  # MMPose: None
+    def _predict(self, window: FrameWindow) -> Item:
+        """A key frame's sample and track ids (an empty sample for an
+        undecodable frame)."""
         if not window.readable:
             pred = self.empty_sample(window)
-            pred.pred_instances.track_ids = np.zeros(0, np.int64)
+            ids = np.zeros(0, np.int64)
+        else:
+            pred, ids = self.predict(window)
+        pred.pred_instances.track_ids = ids
+        return window, pred, ids
+
+    def _ready(self, item: Item) -> List[Item]:
+        """The items whose filter has what it needs (all, unfiltered)."""
+        if self.smoother is None:
+            return [item]
+        window, pred, ids = item
+        if window.readable:
+            self.smoother.push(window.index, pred.pred_instances.keypoints,
+                               ids)
+        self._pending.append(item)
+        ready = []
+        while self._pending and (self._pending[0][0].index +
+                                 self.smoother.delay <= window.index):
+            ready.append(self._smooth(self._pending.popleft()))
+        return ready
+
+    def _rest(self) -> List[Item]:
+        """The items still held for the filter, at the end of the input."""
+        rest = [self._smooth(item) for item in self._pending]
+        self._pending.clear()
+        return rest
+
+    def _smooth(self, item: Item) -> Item:
+        window, pred, ids = item
+        if window.readable and len(ids):
+            inst = pred.pred_instances
+            inst.keypoints = self.smoother.smoothed(
+                window.index, inst.keypoints, ids).astype(
+                    inst.keypoints.dtype)
+        return item
+
+    def _emit(self, item: Item) -> Dict:
+        """Write and draw one key frame; its result dict."""
+        window, pred, ids = item
+        vis = [] if self.render is not None else None  # MMPose: None
+        if not window.readable:
             people = []
             num_keypoints = pred.pred_instances.keypoints.shape[1]
             self.outputs.add_unreadable(window.index, window.name,
                                         num_keypoints)
         else:
-            pred, ids = self.predict(window)
-            pred.pred_instances.track_ids = ids
             people = split_instances(pred.pred_instances)
             for person, track_id in zip(people, ids):
                 person['track_id'] = int(track_id)
@@ -158,6 +218,12 @@ class VideoRun:
             readable=window.readable,
             predictions=[pred if self.return_datasamples else people],
             visualization=vis)
+
+    def _write_held(self) -> None:
+        """Write the frames the filter still holds (a run that stops on
+        an error keeps every frame it predicted)."""
+        for item in self._rest():
+            self._emit(item)
 
     def _finish_stats(self, start: float) -> None:
         """Fill :attr:`stats`; one warning with the counts of the

@@ -105,3 +105,19 @@ def test_demo_with_onnxruntime_backend(exports, tmp_path):
     with pytest.raises(SystemExit):
         demo.parse_args([CLIP_MP4, cfg, '--backend', 'onnxruntime',
                          '--whole-frame'])
+
+
+def test_smoothing_on_onnxruntime(exports, boxes_file):
+    """The track filter runs after the model: the same on both backends."""
+    cfg, ckpt, out_dir = exports['streaming']
+    got = {}
+    for backend, weights in (('pytorch', ckpt), ('onnxruntime', out_dir)):
+        inferencer = VideoPoseInferencer(cfg, weights, device='cpu',
+                                         backend=backend)
+        got[backend] = np.stack([
+            r['predictions'][0].pred_instances.keypoints
+            for r in inferencer(CLIP_DIR, bboxes_file=boxes_file,
+                                return_datasamples=True, smooth='one_euro')
+        ])
+    np.testing.assert_allclose(got['onnxruntime'], got['pytorch'], rtol=0,
+                               atol=1e-3)

@@ -58,6 +58,7 @@ from fami_pose_mm.cli import add_debug_option, run_cli
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Parse the command line."""
+    from mmengine.config import DictAction
     parser = argparse.ArgumentParser(
         description='FAMI-Pose video inference (top-down, multi-frame)')
     parser.add_argument(
@@ -113,6 +114,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='CPU threads of PyTorch and ONNX Runtime; 0 (default): half '
         'the CPU cores, at least 1 (all cores are slower when another '
         'process is busy)')
+    parser.add_argument(
+        '--smooth', choices=('one_euro', 'savgol', 'gaussian'),
+        help='filter the keypoints along each track (docs/inference.md, '
+        'section Smoothing); savgol and gaussian delay the output by their '
+        'half window and do not run --online')
+    parser.add_argument(
+        '--smooth-params', nargs='+', action=DictAction, default={},
+        help='the filter\'s parameters, e.g. window=9 polyorder=2')
     parser.add_argument('--no-video', action='store_true',
                         help='do not write the rendered video')
     parser.add_argument(
@@ -124,6 +133,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--thickness', type=int, default=1)
     add_debug_option(parser)
     args = parser.parse_args(argv)
+    if args.smooth_params and not args.smooth:
+        parser.error('--smooth-params needs --smooth')
     if args.bboxes_video is not None and not args.bboxes_file:
         parser.error('--bboxes-video selects a video of a --bboxes-file; '
                      'it does nothing with --whole-frame or --det-config')
@@ -178,7 +189,9 @@ def main(argv: Optional[List[str]] = None) -> dict:
         show=args.show,
         draw_bbox=args.draw_bbox,
         radius=args.radius,
-        thickness=args.thickness)
+        thickness=args.thickness,
+        smooth=dict(type=args.smooth, **args.smooth_params)
+        if args.smooth else None)
     with closing(results):  # a stop by a signal closes the outputs
         for _ in results:
             pass
