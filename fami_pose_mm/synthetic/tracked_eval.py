@@ -7,28 +7,41 @@ user would run it: its frame folder, the split's detection file (the
 boxes ``mim test`` uses, same score threshold), the tracker of the
 config; one PoseTrack18 prediction file per video. The files are then
 scored against the per-video ground truth (whose people carry their
-track ids) with :func:`evaluate_posetrack` and
-:func:`evaluate_tracking`.
+track ids) with :func:`evaluate_posetrack`, :func:`evaluate_tracking` and
+:func:`evaluate_jitter` (the acceleration error, px / frame^2); with a
+``smooth`` filter (:mod:`fami_pose_mm.apis.track_smoothing`) the same run
+filters each track's keypoints.
 """
 import os
 import os.path as osp
 import time
-from typing import Dict, Sequence
+from typing import Dict, Sequence, Union
 
 import numpy as np
 
-from fami_pose_mm.evaluation.functional import (evaluate_tracking,
+from fami_pose_mm.evaluation.functional import (evaluate_jitter,
+                                                evaluate_tracking,
                                                 load_posetrack18_folders)
 from .benchmark_eval import evaluate_subsets, mean_std
 
 #: Summary keys kept in the benchmark's results.
 TRACKING_KEYS = ('AP', 'degraded AP', 'MOTA', 'MOTP', 'Precision', 'Recall',
-                 'switches')
+                 'switches', 'accel error')
+#: The filter of the main job's smoothed rows: the best on ``val`` of the
+#: single-frame model (a) over data seeds 1-3 that costs at most 0.5 AP
+#: (``tools/synthetic/choose_smoothing.py``, docs/synthetic.md).
+BENCHMARK_SMOOTH = dict(type='one_euro', min_cutoff=0.05, beta=0.01,
+                        d_cutoff=0.1)
 
 
-def run_tracked_inference(config: str, checkpoint: str, data_root: str,
-                          split: str, out_dir: str,
-                          bbox_thr: float = 0.2) -> Dict[str, float]:
+def run_tracked_inference(
+        config: str,
+        checkpoint: str,
+        data_root: str,
+        split: str,
+        out_dir: str,
+        bbox_thr: float = 0.2,
+        smooth: Union[None, str, dict] = None) -> Dict[str, float]:
     """Write ``out_dir/<video>.json`` for every video of ``split``.
 
     Args:
@@ -39,6 +52,7 @@ def run_tracked_inference(config: str, checkpoint: str, data_root: str,
         out_dir (str): Output folder.
         bbox_thr (float): Lowest detection score kept (the dataset's
             ``det_score_thr``).
+        smooth (str | dict, optional): The inferencer's track filter.
 
     Returns:
         dict: ``videos``, ``frames``, ``persons``, ``person_frames`` and
@@ -59,7 +73,8 @@ def run_tracked_inference(config: str, checkpoint: str, data_root: str,
         frames = osp.join(data_root, 'images', split, name)
         for _ in inferencer(frames, bboxes_file=boxes,
                             bboxes_video=int(name[:6]), bbox_thr=bbox_thr,
-                            out_json=osp.join(out_dir, f'{name}.json')):
+                            out_json=osp.join(out_dir, f'{name}.json'),
+                            smooth=smooth):
             pass
         stats['videos'] += 1
         stats['frames'] += inferencer.stats['frames']
@@ -77,7 +92,8 @@ def score_tracked(data_root: str, split: str,
     Returns:
         dict: ``AP`` (Total), ``degraded AP`` (occluded or blurred joints,
         as in the benchmark's table), ``MOTA`` (Total), ``MOTP``,
-        ``Precision``, ``Recall`` and ``switches`` (all joints).
+        ``Precision``, ``Recall``, ``switches`` (all joints) and ``accel
+        error`` (Total, px / frame^2).
     """
     gt_dir = osp.join(data_root, 'annotations', split)
     gts, preds, _ = load_posetrack18_folders(gt_dir, pred_dir, tracking=True)
@@ -91,7 +107,9 @@ def score_tracked(data_root: str, split: str,
                 **{'degraded AP': subsets['degraded']['AP']},
                 MOTA=summary['Total'], MOTP=summary['MOTP'],
                 Precision=summary['Precision'], Recall=summary['Recall'],
-                switches=int(track['num_switches'].sum()))
+                switches=int(track['num_switches'].sum()),
+                **{'accel error': evaluate_jitter(gts, preds)['summary']
+                   ['Total']})
 
 
 def aggregate_tracking(runs: Sequence[Dict[str, dict]]) -> Dict:

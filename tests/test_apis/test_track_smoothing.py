@@ -192,3 +192,30 @@ def test_demo_smooth_option(pose_files, tmp_path, capsys):
         demo.main([CLIP_MP4, cfg, ckpt, '--whole-frame',
                    '--smooth-params', 'window=3'])
     assert '--smooth-params needs --smooth' in capsys.readouterr().err
+
+
+def test_choose_smoothing_filters_files_as_the_inferencer(inferencer,
+                                                          tmp_path):
+    """tools/synthetic/choose_smoothing.py scores candidate filters on the
+    saved predictions: the same keypoints as smooth= in the run."""
+    import os.path as osp
+    import runpy
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    tool = runpy.run_path(osp.join(root, 'tools', 'synthetic',
+                                   'choose_smoothing.py'))
+    boxes = tmp_path / 'boxes.json'
+    boxes.write_text(json.dumps([
+        dict(frame_index=t, score=0.9, bbox=[300 + 15 * t, 100, 300, 500])
+        for t in range(5) if t != 2]))  # the track skips frame 2
+    cfg = dict(type='gaussian', sigma=1.0, truncate=2.0)
+    raw, run = tmp_path / 'raw.json', tmp_path / 'run.json'
+    list(inferencer(CLIP_MP4, bboxes_file=str(boxes), out_json=str(raw)))
+    list(inferencer(CLIP_MP4, bboxes_file=str(boxes), out_json=str(run),
+                    smooth=cfg))
+    tool['smooth_file'](str(raw), str(tmp_path / 'file.json'),
+                        smoothing_config(cfg))
+    a, b = (json.load(open(p))['annotations']
+            for p in (run, tmp_path / 'file.json'))
+    assert len(a) == len(b) == 4
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(x['keypoints'], y['keypoints'], atol=1e-3)

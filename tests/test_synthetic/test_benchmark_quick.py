@@ -71,15 +71,24 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
     ]) == {}
     assert (work / 'results.json').read_text() == table_before
     tracking = json.loads((work / 'tracking.json').read_text())
+    # each model as it is and with the track filter chosen on val
+    from fami_pose_mm.synthetic.tracked_eval import BENCHMARK_SMOOTH
+    filt = BENCHMARK_SMOOTH['type']
     assert list(tracking['results']) == [
-        '(a) single frame', '(d) GTM + LCM + MI', '(e) full FAMI, own crops']
+        f'{v}{s}' for v in ('(a) single frame', '(d) GTM + LCM + MI',
+                            '(e) full FAMI, own crops')
+        for s in ('', f' + {filt}')]
+    assert tracking['smooth'] == BENCHMARK_SMOOTH
     # (e) streams: one backbone pass per person-frame (2 crops with flip)
     e_stats = tracking['timings']['e_fami_own']
     assert e_stats['backbone_crops'] == 2 * e_stats['person_frames'] > 0
     for row in tracking['results'].values():
         assert set(row) == {'AP', 'degraded AP', 'MOTA', 'MOTP', 'Precision',
-                            'Recall', 'switches'}
-        assert row['MOTA'] <= 100.0
+                            'Recall', 'switches', 'accel error'}
+        assert row['MOTA'] <= 100.0 and row['accel error'] >= 0
+    with open(work / 'd_fami' / f'tracked_predictions_{filt}' /
+              sorted(test_videos)[0]) as f:
+        assert json.load(f)['info']['smoothing'] == BENCHMARK_SMOOTH
     assert {p.name for p in (work / 'd_fami' / 'tracked_predictions'
                              ).iterdir()} == test_videos
     with open(work / 'd_fami' / 'tracked_predictions' /

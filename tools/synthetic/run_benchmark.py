@@ -442,10 +442,13 @@ def finish(args, data_root, work_dir, results, timings, start) -> dict:
               'is left as it is')
     if args.tracked:
         t0 = time.time()
+        from fami_pose_mm.apis.track_smoothing import smoothing_config
+        from fami_pose_mm.synthetic.tracked_eval import BENCHMARK_SMOOTH
         tracked = runpy.run_path(
             osp.join(osp.dirname(osp.abspath(__file__)),
                      'run_tracked_eval.py'))['run_one']
-        tracked(work_dir, data_root, args.split, rerun=True)
+        tracked(work_dir, data_root, args.split, rerun=True,
+                smooth=smoothing_config(BENCHMARK_SMOOTH))
         print(f'tracked inference: {(time.time() - t0) / 60:.1f} min; '
               f'benchmark total {(time.time() - start) / 60:.1f} min')
     return results

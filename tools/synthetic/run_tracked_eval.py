@@ -8,8 +8,13 @@ through the video inferencer on every video of the split, with the
 split's detection file and the config's tracker, as a user would run them
 ((e) streams: each person-frame through the backbone once); the prediction files go to
 ``<work-dir>/<variant>/tracked_predictions/`` and are scored with
-``tools/eval_posetrack.py``'s AP and MOTA. Saved as ``tracking.json`` /
-``tracking.md`` in the work dir (and in the seeds' work dir, mean ± std).
+``tools/eval_posetrack.py``'s AP, MOTA and acceleration error (jitter,
+px / frame^2). Each model runs twice: as it is, and with the track filter
+``--smooth`` (default: the one chosen on ``val``,
+``fami_pose_mm.synthetic.tracked_eval.BENCHMARK_SMOOTH``; ``--smooth
+none`` skips it), its predictions in ``tracked_predictions_<filter>/``.
+Saved as ``tracking.json`` / ``tracking.md`` in the work dir (and in the
+seeds' work dir, mean ± std).
 
     # work_dirs/synthetic (make benchmark runs it)
     python tools/synthetic/run_tracked_eval.py
@@ -49,7 +54,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--split', choices=('val', 'test'), default='test')
     parser.add_argument('--rerun', action='store_true',
                         help='run again where tracking.json exists')
-    return parser.parse_args(argv)
+    parser.add_argument(
+        '--smooth', default='benchmark',
+        help="the filtered rows' filter: 'benchmark' (the default, chosen "
+        "on val), 'none', a filter name or a JSON dict with type and "
+        'parameters')
+    args = parser.parse_args(argv)
+    from fami_pose_mm.apis.track_smoothing import smoothing_config
+    from fami_pose_mm.synthetic.tracked_eval import BENCHMARK_SMOOTH
+    smooth = {'benchmark': BENCHMARK_SMOOTH, 'none': None}.get(
+        args.smooth, args.smooth)
+    if isinstance(smooth, str) and smooth.startswith('{'):
+        smooth = json.loads(smooth)
+    try:
+        args.smooth = smoothing_config(smooth)
+    except ValueError as err:
+        parser.error(f'--smooth: {err}')
+    return args
 
 
 def _checkpoint(vdir: str) -> str:
@@ -62,52 +83,75 @@ def _checkpoint(vdir: str) -> str:
     return found[-1]
 
 
+def _reusable(saved: str, split: str, smooth, variants) -> bool:
+    """Whether ``tracking.json`` holds this split, filter, every variant
+    trained now and every score."""
+    from fami_pose_mm.synthetic.tracked_eval import TRACKING_KEYS
+    if not osp.exists(saved):
+        return False
+    with open(saved) as f:
+        old = json.load(f)
+    return (old.get('split') == split and old.get('smooth') == smooth
+            and set(old.get('variants', [])) >= set(variants) and all(
+                set(TRACKING_KEYS) <= set(row)
+                for row in old['results'].values()))
+
+
 def run_one(work_dir: str, data_root: str, split: str,
-            rerun: bool = False) -> dict:
-    """Tracked inference and scores of (a) and (d) in one work dir."""
+            rerun: bool = False, smooth=None) -> dict:
+    """Tracked inference and scores of (a), (d), (e) in one work dir,
+    each also with the filter ``smooth`` (a :func:`smoothing_config`)."""
     from fami_pose_mm.synthetic.tracked_eval import (aggregate_tracking,
                                                      format_tracking_table,
                                                      run_tracked_inference,
                                                      score_tracked)
     saved = osp.join(work_dir, 'tracking.json')
-    if not rerun and osp.exists(saved):
+    variants = [v for v, _ in VARIANTS
+                if osp.isdir(osp.join(work_dir, v))]
+    if not rerun and _reusable(saved, split, smooth, variants):
+        print(f'reusing {saved}')
         with open(saved) as f:
-            old = json.load(f)
-        if old.get('split') == split:
-            print(f'reusing {saved}')
-            return old['results']
+            return json.load(f)['results']
     results, timings = {}, {}
     for variant, title in VARIANTS:
         vdir = osp.join(work_dir, variant)
-        if not osp.isdir(vdir):
+        if variant not in variants:
             print(f'{vdir} does not exist: {title} not run')
             continue
-        out = osp.join(vdir, 'tracked_predictions')
-        print(f'tracked inference of {title} on {split} ({work_dir})')
-        timings[variant] = run_tracked_inference(
-            f'configs/synthetic/{variant}.py', _checkpoint(vdir), data_root,
-            split, out)
-        results[title] = score_tracked(data_root, split, out)
+        runs = [('', title, None)]
+        if smooth is not None:
+            runs.append((f"_{smooth['type']}", f"{title} + {smooth['type']}",
+                         smooth))
+        for suffix, row, filt in runs:
+            out = osp.join(vdir, f'tracked_predictions{suffix}')
+            print(f'tracked inference of {row} on {split} ({work_dir})')
+            timings[variant + suffix] = run_tracked_inference(
+                f'configs/synthetic/{variant}.py', _checkpoint(vdir),
+                data_root, split, out, smooth=filt)
+            results[row] = score_tracked(data_root, split, out)
     table = format_tracking_table(aggregate_tracking([results]))
     print(table)
     with open(osp.join(work_dir, 'tracking.md'), 'w') as f:
         f.write(table + f'\n\n{split} split, {data_root}\n')
     with open(saved, 'w') as f:
         json.dump(dict(results=results, timings=timings, split=split,
-                       data_root=data_root), f, indent=1)
+                       data_root=data_root, smooth=smooth,
+                       variants=variants), f, indent=1)
     return results
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
     if not args.seeds:
-        return run_one(args.work_dir, args.data_root, args.split, args.rerun)
+        return run_one(args.work_dir, args.data_root, args.split, args.rerun,
+                       args.smooth)
     from fami_pose_mm.synthetic.benchmark_eval import save_report
     from fami_pose_mm.synthetic.tracked_eval import (aggregate_tracking,
                                                      format_tracking_table)
     runs = [
         run_one(osp.join(args.seeds_work_dir, f'seed{seed}'),
-                f'{args.data_root_prefix}{seed}', args.split, args.rerun)
+                f'{args.data_root_prefix}{seed}', args.split, args.rerun,
+                args.smooth)
         for seed in args.seeds
     ]
     agg = aggregate_tracking(runs)
