@@ -32,12 +32,13 @@ from typing import Dict, Optional, Union
 
 import numpy as np
 
-#: The filters and their default parameters (chosen on the main job's
-#: ``val`` split: docs/inference.md, section Smoothing).
+#: The filters and their default parameters: of each family, the mildest
+#: of the candidates tried on the main job's ``val`` split, which cost the
+#: least AP there (docs/inference.md, section Smoothing).
 SMOOTHERS = {
-    'one_euro': dict(min_cutoff=0.05, beta=0.01, d_cutoff=0.1),
-    'savgol': dict(window=9, polyorder=2),
-    'gaussian': dict(sigma=1.5, truncate=3.0),
+    'one_euro': dict(min_cutoff=0.1, beta=0.05, d_cutoff=0.1),
+    'savgol': dict(window=5, polyorder=2),
+    'gaussian': dict(sigma=1.0, truncate=3.0),
 }
 
 

@@ -115,7 +115,7 @@ def test_bad_options():
         smoothing_config(dict(type='savgol', window=4))
     with pytest.raises(ValueError, match='sigma and truncate must be > 0'):
         smoothing_config(dict(type='gaussian', sigma=0))
-    with pytest.raises(ValueError, match="smooth 'gaussian' needs 5 future "
+    with pytest.raises(ValueError, match="smooth 'gaussian' needs 3 future "
                        "frames, which online mode does not wait for; use "
                        "smooth='one_euro'"):
         TrackSmoother(smoothing_config('gaussian'), online=True)
