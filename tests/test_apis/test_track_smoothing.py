@@ -86,7 +86,7 @@ def test_tracks_are_filtered_apart_over_the_frames_they_have():
 
 def test_one_euro_is_causal_and_follows_a_track_across_a_gap():
     x = _noisy_track(seed=3)
-    cfg = smoothing_config('one_euro')
+    cfg = smoothing_config(dict(type='one_euro', min_cutoff=0.05, beta=0.0))
     smoother = TrackSmoother(cfg, online=True)
     assert smoother.delay == 0
     full = _run(smoother, {0: dict(enumerate(x))})
