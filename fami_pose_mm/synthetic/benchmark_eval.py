@@ -27,6 +27,7 @@ import numpy as np
 
 from fami_pose_mm.evaluation.functional import (evaluate_posetrack,
                                                 load_posetrack18_folders)
+from fami_pose_mm.fileio import finite_json
 
 SUBSETS = ('all', 'clean', 'occluded', 'blurred', 'degraded')
 
@@ -126,7 +127,7 @@ def save_report(stem: str, table: str, footer: str, record: dict) -> None:
     with open(f'{stem}.md', 'w') as f:
         f.write(table + '\n' + footer + '\n')
     with open(f'{stem}.json', 'w') as f:
-        json.dump(record, f, indent=1)
+        json.dump(finite_json(record), f, indent=1, allow_nan=False)
 
 
 def format_table(results: Dict[str, Dict[str, dict]]) -> str:

@@ -124,7 +124,9 @@ def aggregate_tracking(runs: Sequence[Dict[str, dict]]) -> Dict:
 
     Returns:
         dict: ``{variant: {key: (mean, std, values)}}`` for
-        :data:`TRACKING_KEYS`; ``std`` uses ``ddof=1`` (0 for one seed).
+        :data:`TRACKING_KEYS`; ``std`` uses ``ddof=1`` (0 for one seed);
+        a value saved as null (undefined, e.g. no acceleration triple) is
+        NaN.
     """
     if not runs:
         raise ValueError('aggregate_tracking needs at least one run')
@@ -132,7 +134,8 @@ def aggregate_tracking(runs: Sequence[Dict[str, dict]]) -> Dict:
     for variant in runs[0]:
         out[variant] = {}
         for key in TRACKING_KEYS:
-            values = np.array([run[variant][key] for run in runs], float)
+            values = np.array([np.nan if run[variant][key] is None else
+                               run[variant][key] for run in runs], float)
             std = float(values.std(ddof=1)) if len(values) > 1 else 0.0
             out[variant][key] = (float(values.mean()), std, values.tolist())
     return out

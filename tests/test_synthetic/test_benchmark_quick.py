@@ -85,7 +85,10 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
     for row in tracking['results'].values():
         assert set(row) == {'AP', 'degraded AP', 'MOTA', 'MOTP', 'Precision',
                             'Recall', 'switches', 'accel error'}
-        assert row['MOTA'] <= 100.0 and row['accel error'] >= 0
+        # the one-epoch models match few joints: the acceleration error may
+        # have no triple (null)
+        assert row['MOTA'] <= 100.0
+        assert row['accel error'] is None or row['accel error'] >= 0
     with open(work / 'd_fami' / f'tracked_predictions_{filt}' /
               sorted(test_videos)[0]) as f:
         assert json.load(f)['info']['smoothing'] == BENCHMARK_SMOOTH

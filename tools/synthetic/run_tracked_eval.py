@@ -101,6 +101,7 @@ def run_one(work_dir: str, data_root: str, split: str,
             rerun: bool = False, smooth=None) -> dict:
     """Tracked inference and scores of (a), (d), (e) in one work dir,
     each also with the filter ``smooth`` (a :func:`smoothing_config`)."""
+    from fami_pose_mm.fileio import finite_json
     from fami_pose_mm.synthetic.tracked_eval import (aggregate_tracking,
                                                      format_tracking_table,
                                                      run_tracked_inference,
@@ -134,9 +135,10 @@ def run_one(work_dir: str, data_root: str, split: str,
     with open(osp.join(work_dir, 'tracking.md'), 'w') as f:
         f.write(table + f'\n\n{split} split, {data_root}\n')
     with open(saved, 'w') as f:
-        json.dump(dict(results=results, timings=timings, split=split,
-                       data_root=data_root, smooth=smooth,
-                       variants=variants), f, indent=1)
+        json.dump(finite_json(dict(results=results, timings=timings,
+                                   split=split, data_root=data_root,
+                                   smooth=smooth, variants=variants)),
+                  f, indent=1, allow_nan=False)
     return results
 
 
