@@ -39,8 +39,8 @@ class VideoRun:
     naming the frame. While the run reads frames, SIGTERM (a job
     scheduler, ``timeout``, a closed terminal) raises
     :class:`~fami_pose_mm.cli.Terminated` as Ctrl-C raises
-    ``KeyboardInterrupt`` (see :class:`~fami_pose_mm.cli.raise_on_sigterm`). :attr:`stats` is filled
-    when the run ends, however it ends; one warning then gives the counts
+    ``KeyboardInterrupt`` (see :class:`~fami_pose_mm.cli.raise_on_sigterm`).
+    :attr:`stats` is filled when the run ends, however it ends; one warning then gives the counts
     of the fallbacks (undecodable frames, boxes outside their frame,
     letterboxed output frames).
 

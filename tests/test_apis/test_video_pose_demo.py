@@ -151,8 +151,8 @@ FIRST_RUN_DEMO = (
 
 
 def _squash(text: str) -> str:
-    return ' '.join(text.replace('\\\n', ' ').replace('$(PYTHON)',
-                                                        'python').split())
+    text = text.replace('\\\n', ' ').replace('$(PYTHON)', 'python')
+    return ' '.join(text.split())
 
 
 @pytest.mark.slow

@@ -37,9 +37,9 @@ def test_dry_run_writes_every_step(tmp_path):
 
 
 def test_install_script_is_valid_bash():
-    proc = subprocess.run(['bash', '-n', osp.join(ROOT, 'tools',
-                                                   'gpu_check.sh')],
-                          capture_output=True, text=True)
+    script = osp.join(ROOT, 'tools', 'gpu_check.sh')
+    proc = subprocess.run(['bash', '-n', script], capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stderr
     listed = open(osp.join(ROOT, 'requirements', 'gpu_check.txt')).read()
     assert 'mmpose==1.3.2' in listed and 'mmengine==0.10.7' in listed

@@ -135,8 +135,8 @@ _no_such_module_call.__qualname__ = 'call'
     (io.open, ('/dev/null', ), r'(io|_io)\.open'),
     (_no_such_module_call, (), r'commands\.call'),
 ])
-def test_functions_are_refused_and_cannot_be_allowed(tmp_path, monkeypatch,
-                                                    function, args, shown):
+def test_functions_are_refused_and_cannot_be_allowed(
+        tmp_path, monkeypatch, function, args, shown):
     """Before, exec, io.open and commands.call were called "types" with a
     hint to allow them, which failed anyway."""
     import sys

@@ -258,8 +258,8 @@ def data_options(root: str, workers: int, split: str = 'test',
             f'{loader}_dataloader.dataset.bbox_file={boxes[data_split]}',
             f'{loader}_evaluator.ann_file={ann}posetrack18_{data_split}.json',
         ]
-    for loader in ('train', 'test') if adapt_dir else ('train', 'val',
-                                                        'test'):
+    loaders = ('train', 'test') if adapt_dir else ('train', 'val', 'test')
+    for loader in loaders:
         opts += [
             f'{loader}_dataloader.num_workers={workers}',
             f'{loader}_dataloader.persistent_workers={workers > 0}'

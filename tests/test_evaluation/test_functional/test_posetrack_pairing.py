@@ -168,5 +168,5 @@ def test_inferencer_files_pair_by_video_and_frame(tmp_path):
         video['images'].reverse()
         return video
 
-    assert _scores(*_folders(tmp_path, as_inferencer_writes)) == (100.0,
-                                                                   100.0)
+    scores = _scores(*_folders(tmp_path, as_inferencer_writes))
+    assert scores == (100.0, 100.0)
