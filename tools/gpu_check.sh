@@ -34,8 +34,8 @@ if ! $PYTHON -c 'import mmcv.ops' 2>/dev/null; then
     SRC=$(ls "$WHEELS"/mmcv-2.1.0.tar.gz 2>/dev/null | head -1)
     if [ -n "$SRC" ] && MMCV_WITH_OPS=1 FORCE_CUDA=1 MAX_JOBS=$(nproc) \
         timeout "$BUILD_SECONDS" $PYTHON -m pip wheel -q --no-deps \
-        --no-build-isolation "$SRC" -w /tmp/mmcv_wheel; then
-        $PYTHON -m pip install -q --no-deps /tmp/mmcv_wheel/mmcv-*.whl
+        --no-build-isolation "$SRC" -w "$OUT/mmcv_wheel"; then
+        $PYTHON -m pip install -q --no-deps "$OUT"/mmcv_wheel/mmcv-*.whl
     else
         echo "mmcv's ops could not be built in ${BUILD_SECONDS} s: mmcv without ops (fallback kernels)"
         MMCV_WITH_OPS=0 $PYTHON -m pip install -q --no-deps \
