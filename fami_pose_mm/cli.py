@@ -10,6 +10,7 @@ Standard library only: the numpy-only evaluation command uses it.
 import argparse
 import signal
 import sys
+import threading
 from typing import Callable, List, Optional
 
 #: The exceptions the project raises for bad input, with a message that
@@ -34,7 +35,6 @@ class raise_on_sigterm:
     is kept); the previous handler is restored on exit."""
 
     def __enter__(self) -> 'raise_on_sigterm':
-        import threading
         self.previous = None
         if (threading.current_thread() is threading.main_thread()
                 and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL):

@@ -39,6 +39,7 @@ warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
 
 import argparse
 import json
+import math
 import os
 import os.path as osp
 import runpy
@@ -143,23 +144,22 @@ def deform_equality(args) -> dict:
     return out
 
 
-class _LossRecorder:
-    """The loss of every training iteration (an mmengine hook)."""
+def _loss_recorder():
+    """An mmengine hook recording the loss of every training iteration
+    (``.losses``); mmengine is imported when the step runs."""
+    from mmengine.hooks import Hook
 
-    def __new__(cls):
-        from mmengine.hooks import Hook
+    class LossRecorder(Hook):
+        priority = 'LOWEST'
 
-        class Recorder(Hook):
-            priority = 'LOWEST'
+        def __init__(self):
+            self.losses: List[float] = []
 
-            def __init__(self):
-                self.losses: List[float] = []
+        def after_train_iter(self, runner, batch_idx, data_batch=None,
+                             outputs=None):
+            self.losses.append(float(outputs['loss']))
 
-            def after_train_iter(self, runner, batch_idx, data_batch=None,
-                                 outputs=None):
-                self.losses.append(float(outputs['loss']))
-
-        return Recorder()
+    return LossRecorder()
 
 
 def _no_init_cfg(cfg) -> None:
@@ -202,7 +202,7 @@ def _train_once(args, data_root: str, amp: bool, work_dir: str) -> dict:
     cfg.launcher = 'none'
     cfg.env_cfg = dict(cudnn_benchmark=True, dist_cfg=dict(backend='nccl'))
     runner = Runner.from_cfg(cfg)
-    recorder = _LossRecorder()
+    recorder = _loss_recorder()
     runner.register_hook(recorder)
     if args.device == 'cuda':
         torch.cuda.reset_peak_memory_stats()
@@ -215,7 +215,7 @@ def _train_once(args, data_root: str, amp: bool, work_dir: str) -> dict:
     losses = recorder.losses
     k = max(1, len(losses) // 4)
     first, last = sum(losses[:k]) / k, sum(losses[-k:]) / k
-    finite = all(abs(v) < float('inf') and v == v for v in losses)
+    finite = all(math.isfinite(v) for v in losses)
     return dict(
         status='ok' if finite and last < first else 'failed',
         losses=losses, loss_first=first, loss_last=last, finite=finite,

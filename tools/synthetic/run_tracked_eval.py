@@ -35,6 +35,7 @@ import json
 import os.path as osp
 import re
 import sys
+from typing import Optional
 
 VARIANTS = (('a_single_frame', '(a) single frame'),
             ('d_fami', '(d) GTM + LCM + MI'),
@@ -83,18 +84,20 @@ def _checkpoint(vdir: str) -> str:
     return found[-1]
 
 
-def _reusable(saved: str, split: str, smooth, variants) -> bool:
-    """Whether ``tracking.json`` holds this split, filter, every variant
-    trained now and every score."""
+def _reusable(saved: str, split: str, smooth, variants) -> Optional[dict]:
+    """The results of ``tracking.json`` if it holds this split, filter,
+    every variant trained now and every score; else None."""
     from fami_pose_mm.synthetic.tracked_eval import TRACKING_KEYS
     if not osp.exists(saved):
-        return False
+        return None
     with open(saved) as f:
         old = json.load(f)
-    return (old.get('split') == split and old.get('smooth') == smooth
+    if (old.get('split') == split and old.get('smooth') == smooth
             and set(old.get('variants', [])) >= set(variants) and all(
                 set(TRACKING_KEYS) <= set(row)
-                for row in old['results'].values()))
+                for row in old['results'].values())):
+        return old['results']
+    return None
 
 
 def run_one(work_dir: str, data_root: str, split: str,
@@ -109,10 +112,10 @@ def run_one(work_dir: str, data_root: str, split: str,
     saved = osp.join(work_dir, 'tracking.json')
     variants = [v for v, _ in VARIANTS
                 if osp.isdir(osp.join(work_dir, v))]
-    if not rerun and _reusable(saved, split, smooth, variants):
+    reused = None if rerun else _reusable(saved, split, smooth, variants)
+    if reused is not None:
         print(f'reusing {saved}')
-        with open(saved) as f:
-            return json.load(f)['results']
+        return reused
     results, timings = {}, {}
     for variant, title in VARIANTS:
         vdir = osp.join(work_dir, variant)
