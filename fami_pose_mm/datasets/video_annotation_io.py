@@ -13,6 +13,7 @@ import numpy as np
 from mmengine.fileio import get_local_path
 
 from fami_pose_mm.fileio import Detection, read_detections, read_json
+from fami_pose_mm.fileio.json_values import is_finite_number
 
 REQUIRED_IMAGE_KEYS = ('id', 'file_name', 'nframes', 'width', 'height')
 IMAGE_SIZE_KEYS = ('nframes', 'width', 'height')
@@ -63,7 +64,7 @@ def load_video_annotations(ann_file: str) -> Tuple[Dict, List[dict], list]:
                 f"{img.get('id', img.get('file_name'))!r} lacks {missing}")
         for key in IMAGE_SIZE_KEYS:
             value = img[key]
-            if not (_is_finite_number(value) and value >= 1
+            if not (is_finite_number(value) and value >= 1
                     and float(value).is_integer()):
                 raise ValueError(
                     f'annotation file {ann_file}: image {img["id"]}: '
@@ -87,12 +88,6 @@ def _check_object(record: Any, where: str) -> None:
     dict."""
     if not isinstance(record, dict):
         raise ValueError(f'{where} is {record!r:.60}, not an object')
-
-
-def _is_finite_number(value: Any) -> bool:
-    """True for a finite int or float (not a bool, not a string)."""
-    return isinstance(value, (int, float)) and not isinstance(
-        value, bool) and math.isfinite(value)
 
 
 def _finite_numbers(values: Any, length: int, layout: str, where: str,
@@ -125,7 +120,7 @@ def _finite_numbers(values: Any, length: int, layout: str, where: str,
     if not (set(map(type, values)) <= {int, float}
             and math.isfinite(sum(values))):
         for i, value in enumerate(values):
-            if not _is_finite_number(value):
+            if not is_finite_number(value):
                 raise ValueError(f'{where}: {field}[{i}] is {value!r:.40}, '
                                  'not a finite number')
     return np.asarray(values, dtype=np.float32)
@@ -171,7 +166,7 @@ def read_person(ann: dict, ann_file: str,
                          'expected >= 0')
     bbox = read_box(ann, ann_file)
     area = ann.get('area')
-    if area is not None and not (_is_finite_number(area) and area >= 0):
+    if area is not None and not (is_finite_number(area) and area >= 0):
         raise ValueError(
             f"{where}: 'area' is {area!r:.40}, not a finite number >= 0")
     return kpts, bbox, area

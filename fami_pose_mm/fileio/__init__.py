@@ -15,8 +15,8 @@ from .mmpose_predictions import (MMPosePredictionWriter,
 from .output_paths import (check_outputs_apart, check_writable_dir,
                            check_writable_file, finite_json)
 from .posetrack_folders import load_posetrack18_folders, pair_frames
-from .posetrack_json import (MAX_TRACK_ID, MISSING_SCORE, PoseTrackFrame,
-                             load_posetrack18_video)
+from .posetrack_frame import MAX_TRACK_ID, MISSING_SCORE, PoseTrackFrame
+from .posetrack_json import load_posetrack18_video
 from .posetrack_json_writer import PoseTrackVideoWriter
 from .posetrack_layout import (FRAMES_PER_VIDEO, PERSON_CATEGORY_ID,
                                POSETRACK18_KEYPOINTS, POSETRACK18_SKELETON,

@@ -43,6 +43,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple, Union
 
+from .json_values import is_number
 from .posetrack_layout import PERSON_CATEGORY_ID
 
 NAME_KEYS = ('file_name', 'image_name', 'img_path')
@@ -120,10 +121,6 @@ class Detection:
         return [x, y, x + w, y + h]
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _check_values(det: dict, record: int, where: str) -> None:
     """Finite box and score, no negative size, typed frame keys."""
     x, y, w, h = det['bbox']
@@ -169,8 +166,8 @@ def _parse(det: Any, record: int, where: str, id_to_name: dict) -> Detection:
     """One validated :class:`Detection` of the record ``det``."""
     bbox = det.get('bbox') if isinstance(det, dict) else None
     if not (isinstance(bbox, (list, tuple)) and len(bbox) == 4
-            and all(_is_number(v) for v in bbox)
-            and _is_number(det.get('score'))):
+            and all(is_number(v) for v in bbox)
+            and is_number(det.get('score'))):
         raise ValueError(f'{where}: record {record} needs bbox [x, y, w, h] '
                          f'and score (numbers), got {det!r}')
     _check_values(det, record, where)

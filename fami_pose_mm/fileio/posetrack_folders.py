@@ -17,7 +17,8 @@ import os.path as osp
 import warnings
 from typing import List, Tuple
 
-from .posetrack_json import PoseTrackFrame, load_posetrack18_video
+from .posetrack_frame import PoseTrackFrame
+from .posetrack_json import load_posetrack18_video
 
 
 def _json_files(folder: str, what: str) -> List[str]:
