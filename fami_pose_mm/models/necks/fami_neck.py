@@ -13,7 +13,7 @@ from mmpose.models.backbones.resnet import BasicBlock
 from mmpose.registry import MODELS
 from mmpose.utils.typing import OptConfigType, OptMultiConfig
 
-_FUSIONS = ('sum', 'concat', 'weighted')
+_FUSIONS = ('sum', 'mean', 'concat', 'weighted')
 
 
 @MODELS.register_module()
@@ -28,7 +28,11 @@ class FAMINeck(BaseModule):
        one shared module applied to every supporting frame.
     2. LCM (optional): ztilde = MDCN(zbar; offsets, masks(z_t, zbar)),
        M = N outputs (``per_frame``) or M = 1 (``aggregated``).
-    3. Fusion: ``'sum'`` (paper) z_t + sum_m ztilde_m, ``'concat'``
+    3. Fusion: ``'sum'`` (paper) z_t + sum_m ztilde_m, ``'mean'`` that
+       sum divided by 1 + M (the features keep the key frame's scale, so
+       behind the gate of step 4 the output (1 - g) * z_t + g * mean is a
+       convex mixture that can lean away from a degraded key frame, which
+       z_t + g * sum_m ztilde_m, the sum behind the gate, cannot), ``'concat'``
        (release) [z_t, ztilde_1..M] -> 1x1 conv-BN-ReLU -> ``num_res_blocks``
        residual blocks, or ``'weighted'``: sum_j w_j * f_j over f = (z_t,
        ztilde_1..M) with per-pixel weights w = softmax_j(s(z_t, f_j)), one
@@ -60,8 +64,8 @@ class FAMINeck(BaseModule):
             (``in_channels`` filled in). Defaults to ``None``.
         lcm (dict, optional): ``LocalCalibrationModule`` config
             (``in_channels`` and ``num_supporting`` filled in).
-        fusion (str): ``'sum'``, ``'concat'`` or ``'weighted'``. Defaults
-            to ``'sum'``.
+        fusion (str): ``'sum'``, ``'mean'``, ``'concat'`` or
+            ``'weighted'``. Defaults to ``'sum'``.
         num_res_blocks (int): Residual blocks after ``'concat'``.
         gate (bool): Gate the fusion with a zero-initialised per-channel
             gate (step 4). Defaults to False (the paper); the project's
@@ -224,8 +228,10 @@ class FAMINeck(BaseModule):
         aligned = warped
         if self.lcm is not None:
             aligned, lcm_params = self.lcm(key, warped, params.get('lcm'))
-        if self.fusion == 'sum':
+        if self.fusion in ('sum', 'mean'):
             fused = key + aligned.sum(dim=1)
+            if self.fusion == 'mean':
+                fused = fused / (1 + aligned.shape[1])
         elif self.fusion == 'weighted':
             fused = self._weighted(key, aligned)
         else:

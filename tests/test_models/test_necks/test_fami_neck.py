@@ -51,6 +51,23 @@ def test_gtm_identity_and_sum_fusion_at_init():
     assert (out['fused'] - expected).abs().max() < 1e-4
 
 
+def test_mean_fusion_is_the_sum_over_the_frames_and_mixes_behind_the_gate():
+    torch.manual_seed(0)
+    feats = torch.randn(2, 5, 8, 6, 6)
+    mean = FAMINeck(8, num_frames=5, gtm=None, lcm=None, fusion='mean')
+    total = FAMINeck(8, num_frames=5, gtm=None, lcm=None, fusion='sum')
+    assert torch.allclose(mean(feats)['fused'], total(feats)['fused'] / 5)
+    assert torch.allclose(mean(feats)['fused'], feats.mean(dim=1), atol=1e-6)
+    # behind the gate: (1 - g) z_t + g mean, so at g = 1 the key frame has
+    # the supporting frames' weight, 1 / 5 (the sum keeps it at 1)
+    gated = FAMINeck(8, num_frames=5, gtm=None, lcm=None, fusion='mean',
+                     gate=True)
+    with torch.no_grad():
+        gated.gate.weight.fill_(0.5)
+    expected = 0.5 * feats[:, 0] + 0.5 * feats.mean(dim=1)
+    assert torch.allclose(gated(feats)['fused'], expected, atol=1e-6)
+
+
 def test_weighted_fusion_starts_as_the_mean_even_after_a_configured_init():
     torch.manual_seed(0)
     neck = FAMINeck(
@@ -95,7 +112,7 @@ def test_weighted_fusion_learns_to_lean_on_the_key_frame():
     assert (out['fused'] - key)[..., :4].abs().max() < 1e-4
 
 
-@pytest.mark.parametrize('fusion', ['sum', 'concat', 'weighted'])
+@pytest.mark.parametrize('fusion', ['sum', 'mean', 'concat', 'weighted'])
 def test_closed_gate_outputs_the_key_frame_and_opens_by_learning(fusion):
     torch.manual_seed(0)
     neck = FAMINeck(8, num_frames=3, gtm=dict(GTM, dof=6),
@@ -133,7 +150,7 @@ def test_no_alignment_passes_supporting_features():
 
 def test_bad_inputs():
     with pytest.raises(ValueError, match='fusion'):
-        FAMINeck(8, fusion='mean')
+        FAMINeck(8, fusion='average')
     with pytest.raises(ValueError, match='num_frames'):
         FAMINeck(8, num_frames=1)
     with pytest.raises(ValueError, match='gate'):
