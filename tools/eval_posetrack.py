@@ -26,9 +26,9 @@ before the evaluation (writable, not a file of either folder); a number
 that is undefined (e.g. MOTA of a joint never annotated) is written as
 ``null``.
 
-Run as a script, it imports only numpy, scipy, shapely and the project's
-file and metric modules (not torch, mmengine or mmpose): it starts in
-well under a second. A bad input ends with one ``error:`` line and exit
+It imports only numpy, scipy, shapely and the project's file and metric
+modules (``import fami_pose_mm`` is light; not torch, mmengine or mmpose):
+it starts in well under a second. A bad input ends with one ``error:`` line and exit
 status 2 (``--debug`` for the traceback).
 """
 import warnings
@@ -38,10 +38,7 @@ warnings.filterwarnings(  # mmengine imports pkg_resources: hide only that
     category=UserWarning)
 
 import argparse
-import importlib.util
 import json
-import sys
-import types
 from typing import List, Optional
 
 
@@ -162,26 +159,6 @@ def main(argv: Optional[List[str]] = None) -> dict:
     return out
 
 
-def _skip_package_init(package: str, *subpackages: str) -> None:
-    """Make ``package`` (and ``package.sub``) importable without running
-    their ``__init__`` (which registers the models and imports torch and
-    mmpose): empty package modules with the right search path. For this
-    script's own process only."""
-    if package in sys.modules:
-        return
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return  # not installed: the import error comes with the import
-    for name in (package, ) + tuple(f'{package}.{s}' for s in subpackages):
-        module = types.ModuleType(name)
-        module.__path__ = [
-            p + name[len(package):].replace('.', '/')
-            for p in spec.submodule_search_locations
-        ]
-        sys.modules[name] = module
-
-
 if __name__ == '__main__':
-    _skip_package_init('fami_pose_mm', 'evaluation')
     from fami_pose_mm.cli import run_cli
     run_cli(main)

@@ -286,7 +286,7 @@ FUNCTIONS: Dict[str, Callable[[argparse.Namespace], dict]] = dict(
 def main(argv: Optional[List[str]] = None) -> dict:
     args = parse_args(argv)
     sys.path.insert(0, ROOT)
-    import fami_pose_mm  # noqa: F401  (registers the models)
+    import fami_pose_mm.plugin  # noqa: F401  (registers the models)
     args.device = 'cpu' if args.dry_run else 'cuda'
     args.config = DRY_CONFIG if args.dry_run else W48_CONFIG
     if args.dry_run:

@@ -46,7 +46,7 @@ for name, wanted in [('torch', '2.14.1'), ('torchvision', '0.29.1'),
     need(name, wanted)
 import mmcv.ops  # noqa: F401  compiled ops present
 import mmpose.models  # noqa: F401  needs mmcv ops and mmdet
-import fami_pose_mm  # noqa: F401
+import fami_pose_mm.plugin  # noqa: F401
 from xtcocotools.coco import COCO  # noqa: F401  built against numpy 2
 import lap  # noqa: F401  mmdet's ByteTracker (video inference tracking)
 from fami_pose_mm.utils.video_writer import h264_encoder

@@ -12,7 +12,7 @@ from mmpose.apis.inferencers import Pose2DInferencer
 from mmpose.registry import INFERENCERS
 from mmpose.structures import PoseDataSample, merge_data_samples
 
-from fami_pose_mm import utils as _checkpoint_loader  # noqa: F401
+from ..utils import checkpoint as _checkpoint_loader  # noqa: F401
 from ..deployment.backend import check_backend
 from .checks import check_device, resolve_config_path
 from .clip_path import clip_inputs, empty_sample, predict_batches

@@ -1,2 +1,4 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-from . import metrics  # noqa: F401
+"""PoseTrack and JHMDB evaluation: the numpy-only functions
+(:mod:`.functional`) and the mmengine metrics (:mod:`.metrics`, registered
+by :mod:`fami_pose_mm.plugin`)."""

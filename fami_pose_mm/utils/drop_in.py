@@ -108,7 +108,7 @@ def video_config(single_frame: ConfigDict,
     check_crop_mode(crop_mode)
     cfg = Config.fromfile(video)
     out = {k: v for k, v in cfg.to_dict().items() if k != 'custom_imports'}
-    out['custom_imports'] = dict(imports=['fami_pose_mm'],
+    out['custom_imports'] = dict(imports=['fami_pose_mm.plugin'],
                                  allow_failed_imports=False)
     out['codec'] = codec
     use_udp = _single_frame_udp(single_frame)

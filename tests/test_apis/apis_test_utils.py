@@ -20,7 +20,7 @@ def fami_available() -> bool:
     """Whether the multi-frame estimator is registered."""
     from mmpose.registry import MODELS
 
-    import fami_pose_mm  # noqa: F401
+    import fami_pose_mm.plugin  # noqa: F401
     return MODELS.get('VideoTopdownPoseEstimator') is not None
 
 
@@ -37,7 +37,7 @@ def save_pose_checkpoint(cfg: Config, path: str) -> str:
     from mmengine.registry import init_default_scope
     from mmpose.registry import MODELS
 
-    import fami_pose_mm  # noqa: F401
+    import fami_pose_mm.plugin  # noqa: F401
     init_default_scope('mmpose')
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)

@@ -50,7 +50,7 @@ def save_active_checkpoint(cfg, path: str, seed: int = 0) -> str:
     from mmengine.registry import init_default_scope
     from mmpose.registry import MODELS
 
-    import fami_pose_mm  # noqa: F401
+    import fami_pose_mm.plugin  # noqa: F401
     init_default_scope('mmpose')
     torch.manual_seed(seed)
     model = MODELS.build(cfg.model)

@@ -10,7 +10,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 from mmpose.registry import DATASETS, MODELS
 
-import fami_pose_mm  # noqa: F401  (registers)
+import fami_pose_mm.plugin  # noqa: F401  (registers)
 from fami_pose_mm.utils.frame_offsets import check_num_frames
 
 ROOT = Path(__file__).resolve().parents[2]

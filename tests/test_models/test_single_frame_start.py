@@ -16,7 +16,7 @@ from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 from mmpose.structures.bbox import get_warp_matrix
 
-import fami_pose_mm  # noqa: F401  (registers)
+import fami_pose_mm.plugin  # noqa: F401  (registers)
 from fami_pose_mm.testing import tiny_fami_model, tiny_single_frame_model
 from fami_pose_mm.testing.mmpose_models import mmpose_config
 

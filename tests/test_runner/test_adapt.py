@@ -19,7 +19,7 @@ def _single_frame_start(path: str) -> str:
     from mmengine.registry import init_default_scope
     from mmpose.registry import MODELS
 
-    import fami_pose_mm  # noqa: F401
+    import fami_pose_mm.plugin  # noqa: F401
     init_default_scope('mmpose')
     cfg = Config.fromfile(ADAPT)
     torch.manual_seed(0)

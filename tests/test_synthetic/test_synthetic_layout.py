@@ -147,7 +147,7 @@ def test_per_video_ground_truth_like_official_files(tiny_set):
 
 def test_loads_as_multi_frame_dataset(tiny_set):
     """The project's PoseTrackVideoDataset reads the set, with detections."""
-    import fami_pose_mm  # noqa: F401  (registers the dataset)
+    import fami_pose_mm.plugin  # noqa: F401  (registers the dataset)
     from mmpose.registry import DATASETS
     root, _, _ = tiny_set
     common = dict(type='PoseTrackVideoDataset',

@@ -4,7 +4,7 @@ import torch
 from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
-import fami_pose_mm  # noqa: F401  (registers)
+import fami_pose_mm.plugin  # noqa: F401  (registers)
 from fami_pose_mm.testing import (tiny_fami_model, tiny_pose_config,
                                   tiny_single_frame_model)
 

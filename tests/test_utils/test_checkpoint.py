@@ -12,7 +12,7 @@ import pytest
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
-import fami_pose_mm  # noqa: F401  registers the loaders
+import fami_pose_mm.plugin  # noqa: F401  registers the loaders
 from mmengine.logging import HistoryBuffer
 
 from fami_pose_mm.utils.checkpoint import (load_local_checkpoint,

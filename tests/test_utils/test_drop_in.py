@@ -12,7 +12,7 @@ from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 from mmpose.registry import DATASETS, MODELS
 
-import fami_pose_mm  # noqa: F401  (registers)
+import fami_pose_mm.plugin  # noqa: F401  (registers)
 from fami_pose_mm.testing.mmpose_models import (mmpose_config,
                                                 save_single_frame_checkpoint)
 from fami_pose_mm.utils.drop_in import video_config

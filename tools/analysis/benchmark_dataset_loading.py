@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument('--compare-mmpose', action='store_true')
     args = parser.parse_args()
 
-    import fami_pose_mm  # noqa: F401  (registers the dataset)
+    import fami_pose_mm.plugin  # noqa: F401  (registers the dataset)
     from fami_pose_mm.datasets import PoseTrackVideoDataset
 
     with tempfile.TemporaryDirectory() as tmp:

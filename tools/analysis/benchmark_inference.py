@@ -95,7 +95,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
 
     args = parse_args(argv)
     sys.path.insert(0, ROOT)
-    import fami_pose_mm  # noqa: F401
+    import fami_pose_mm.plugin  # noqa: F401
     from fami_pose_mm.apis import VideoPoseInferencer
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -153,7 +153,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, List[dict]]:
     args = parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    import fami_pose_mm  # noqa: F401  (registers the models)
+    import fami_pose_mm.plugin  # noqa: F401  (registers the models)
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:

@@ -212,7 +212,7 @@ def measure_row(spec: dict) -> dict:
     """
     from mmengine.config import Config
 
-    import fami_pose_mm  # noqa: F401
+    import fami_pose_mm.plugin  # noqa: F401
     from fami_pose_mm.apis import VideoPoseInferencer
     cfg = Config.fromfile(osp.join(ROOT, spec['config']))
     cfg.merge_from_dict(spec['cfg_options'])

@@ -145,7 +145,7 @@ def main(argv: Optional[List[str]] = None) -> List[Dict]:
     if args.threads:
         torch.set_num_threads(args.threads)
     from mmengine.registry import init_default_scope
-    import fami_pose_mm  # noqa: F401  (registers)
+    import fami_pose_mm.plugin  # noqa: F401  (registers)
     init_default_scope('mmpose')
     rows = [measure(c, args.batch_size, args.steps) for c in args.configs]
     print('| drop-in config | single frame ms/step | video ms/step | '

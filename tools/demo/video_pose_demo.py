@@ -153,7 +153,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     args = parse_args(argv)
     import torch
 
-    import fami_pose_mm  # noqa: F401  (registers the models)
+    import fami_pose_mm.plugin  # noqa: F401  (registers the models)
     from fami_pose_mm.apis import VideoFrameReader, VideoPoseInferencer
     from fami_pose_mm.apis.checks import check_writable_dir
 

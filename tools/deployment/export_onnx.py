@@ -90,7 +90,7 @@ def export_checkpoint(config, checkpoint: Optional[str], out_dir: str,
             ``VideoPoseInferencer`` and ``export_onnx`` raise.
         FileNotFoundError: If the config or checkpoint does not exist.
     """
-    import fami_pose_mm  # noqa: F401  (registers the models)
+    import fami_pose_mm.plugin  # noqa: F401  (registers the models)
     from fami_pose_mm.apis import VideoPoseInferencer
     from fami_pose_mm.deployment import (OPSET, export_onnx,
                                          pipeline_input_size)
@@ -108,7 +108,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     args = parse_args(argv)
     from mmengine.config import Config
 
-    import fami_pose_mm  # noqa: F401  (registers the models)
+    import fami_pose_mm.plugin  # noqa: F401  (registers the models)
     from fami_pose_mm.apis.checks import resolve_config_path
     cfg = Config.fromfile(resolve_config_path(args.config))
     if args.cfg_options:

@@ -85,7 +85,7 @@ def main(argv=None) -> int:
         cfg.merge_from_dict(args.cfg_options)
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg.custom_imports)
-    import fami_pose_mm  # noqa: F401
+    import fami_pose_mm.plugin  # noqa: F401
     init_default_scope(cfg.get('default_scope', 'mmpose'))
 
     loader = cfg.train_dataloader if args.phase == 'train' \

@@ -5,7 +5,7 @@
 # resolves `codec` into them when this file is parsed).
 # Every random transform below makes one draw per sample and applies it to
 # all frames of the window (mmpose's transforms handle a list `img`).
-custom_imports = dict(imports=['fami_pose_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['fami_pose_mm.plugin'], allow_failed_imports=False)
 
 data_mode = 'topdown'
 # The supporting frames, relative to the key frame: the one statement of the

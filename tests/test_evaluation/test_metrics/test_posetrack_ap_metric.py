@@ -10,7 +10,7 @@ import pytest
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.registry import METRICS
 
-import fami_pose_mm  # noqa: F401  (registers)
+import fami_pose_mm.plugin  # noqa: F401  (registers)
 from fami_pose_mm.evaluation.functional import (evaluate_posetrack,
                                                 load_posetrack18_folders)
 

@@ -10,7 +10,7 @@ from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
-import fami_pose_mm  # noqa: F401  (registers)
+import fami_pose_mm.plugin  # noqa: F401  (registers)
 from _tiny import HEAD, K, make_batch, model_cfg
 from fami_pose_mm.models.utils.head_deconv import split_head_deconv
 

@@ -8,7 +8,7 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
-import fami_pose_mm  # noqa: F401  (registers)
+import fami_pose_mm.plugin  # noqa: F401  (registers)
 from _tiny import FLIP_INDICES, HEAD, K, TINY_HRNET, make_batch, model_cfg
 
 init_default_scope('mmpose')
