@@ -2,7 +2,7 @@
 """Top-down pose estimator over a key frame and its supporting frames."""
 import contextlib
 import copy
-from typing import Dict, Optional, Tuple, Union
+from typing import Dict, Optional, Union
 
 import numpy as np
 import torch
@@ -168,12 +168,15 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
                      inputs: Tensor,
                      data_samples: OptSampleList = None) -> None:
         """Raise unless ``inputs`` is (B, T, 3, H, W) with T the neck's
-        ``num_frames`` (and T = 1 + len(frame_offsets) of the samples)."""
+        ``num_frames`` (and T = 1 + len(frame_offsets) of the samples), and
+        unless the samples were cropped as ``crop_mode`` says (see
+        :meth:`_check_crop_mode`)."""
         if inputs.dim() != 5:
             raise ValueError(
                 f'{type(self).__name__} expects (B, T, 3, H, W) clips with '
                 f'the key frame first (use MultiFramePoseDataPreprocessor); '
                 f'got shape {tuple(inputs.shape)}')
+        self._check_crop_mode(data_samples)
         num_frames = getattr(self.neck, 'num_frames', None)
         if num_frames is None:
             return
@@ -183,6 +186,25 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         if offsets is not None:
             check_num_frames(num_frames, frame_offsets=offsets)
         check_num_frames(num_frames, clip_length=inputs.shape[1])
+
+    def _check_crop_mode(self, data_samples: OptSampleList) -> None:
+        """The data's crops agree with ``crop_mode``: a ``'key'`` model
+        given samples whose ``frame_warp_mats`` differ between frames (each
+        frame cropped with its own box, a ``crop_mode='own'`` dataset)
+        would read every frame as if cropped with the key box; that is an
+        error naming both settings."""
+        if self.crop_mode != 'key':
+            return
+        for i, sample in enumerate(data_samples or ()):
+            mats = sample.metainfo.get('frame_warp_mats')
+            if mats is not None and not np.allclose(
+                    np.asarray(mats), np.asarray(mats)[:1]):
+                raise ValueError(
+                    f"model.crop_mode='key', but data_samples[{i}] was "
+                    'cropped with each frame\'s own box (its '
+                    'frame_warp_mats differ between frames: the dataset\'s '
+                    "crop_mode='own'); set model.crop_mode='own' or the "
+                    "dataset's crop_mode='key'")
 
     def forward(self,
                 inputs: Union[Tensor, Dict],
@@ -335,13 +357,6 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         """
         return self.neck_from_features(
             self.extract_clip_feats(inputs), data_samples, params=params)
-
-    def extract_feat(self, inputs: Tensor) -> Tuple[Tensor]:
-        """Fused key-frame feature, ``(fused,)`` with fused (B, C, h, w).
-
-        ``crop_mode='key'`` only: ``'own'`` needs the data samples (use
-        :meth:`neck_forward`)."""
-        return (self.neck_forward(inputs)['fused'], )
 
     def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:
         """Backbone, then :meth:`predict_from_features` (flip test when

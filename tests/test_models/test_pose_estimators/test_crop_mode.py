@@ -9,7 +9,7 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 from mmpose.structures.bbox import get_warp_matrix
 
-import fami_pose_mm  # noqa: F401  (registers)
+import fami_pose_mm.plugin  # noqa: F401  (registers)
 from _tiny import make_batch, model_cfg
 from fami_pose_mm.models.utils import (flip_affines, resample_to_key,
                                        support_to_key_affines)
@@ -167,8 +167,15 @@ def test_errors_name_the_key_and_the_expected_shape():
     with pytest.raises(ValueError, match=r"crop_mode must be one of "
                        r"\('key', 'own'\), got 'person'"):
         MODELS.build(model_cfg(crop_mode='person'))
-    # 'key' mode ignores the matrices, whatever they hold
+    # a 'key' model reads matrices that are one crop for every frame (the
+    # key box's), and refuses data cropped with each frame's own box
     key.eval()
     with torch.no_grad():
-        assert len(key(inputs, short, mode='predict')) == 2
-        assert len(key(inputs, missing, mode='predict')) == 2
+        same = _data(key, SAME_BOXES)[1]
+        assert len(key(inputs, same, mode='predict')) == 2
+        for mode in ('loss', 'predict', 'tensor'):
+            with pytest.raises(ValueError, match=r"model.crop_mode='key', "
+                               r"but data_samples\[0\] was cropped with "
+                               r".*dataset's crop_mode='own'"):
+                key.train(mode == 'loss')(inputs, copy.deepcopy(missing),
+                                          mode=mode)
