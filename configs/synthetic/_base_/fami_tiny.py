@@ -1,4 +1,4 @@
-# Full FAMI-Pose (GTM -> LCM -> sum fusion, auxiliary supervision, MI loss)
+# Full FAMI-Pose (GTM -> LCM -> mean fusion, auxiliary supervision, MI loss)
 # of ../../_base_/models/fami_hrnet_w48.py on the small HRNet of the
 # synthetic benchmark; variants (b) and (c) switch parts off. Window
 # (-2, -1, +1, +2). Stated here: what differs from the W48 model.
@@ -22,7 +22,12 @@ model = dict(
             # torchvision's and mmcv's here (measured by
             # tools/analysis/benchmark_deform_conv.py); on a GPU set
             # backend='auto' to take mmcv's CUDA kernel
-            backend='grid_sample')),
+            backend='grid_sample'),
+        # the mean of the key and aligned features, not their sum: behind
+        # the gate the output is then (1 - g) z_t + g * mean, which can lean
+        # away from a degraded key frame without changing the features'
+        # scale (docs/synthetic.md, "Mean fusion behind the gate")
+        fusion='mean'),
     head=_base_.pretrained_head,
     # All six terms of the paper's objective, re-weighted: alpha 5e-3 and
     # regularisers 0.01, so that the largest term starts at about a quarter

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.fileio import load
 from mmengine.logging import MMLogger
-from mmpose.evaluation.metrics import CocoMetric, PoseTrack18Metric
+from mmpose.evaluation.metrics import CocoMetric
 from mmpose.registry import METRICS
 from terminaltables import AsciiTable
 
@@ -27,14 +27,17 @@ TRACKING_NAMES = ('Head MOTA', 'Shou MOTA', 'Elb MOTA', 'Wri MOTA',
 
 
 @METRICS.register_module()
-class PoseTrackAPMetric(PoseTrack18Metric):
+class PoseTrackAPMetric(CocoMetric):
     """PoseTrack18 per-frame multi-person AP, equal to the official one.
 
     Same arguments, prediction gathering, rescoring, OKS-NMS, per-video
     output files and returned keys (``posetrack18/Head AP`` ...
-    ``posetrack18/AP``) as mmpose's :class:`PoseTrack18Metric`; only the
+    ``posetrack18/AP``) as mmpose's ``PoseTrack18Metric``; only the
     evaluation is computed here (``fami_pose_mm.evaluation.functional``)
-    instead of by the ``poseval`` package.
+    instead of by the ``poseval`` package. A :class:`CocoMetric`, as
+    ``PoseTrack18Metric`` is: the three methods that class adds (its
+    constructor's ``poseval`` check, the per-video files and the
+    evaluation) are this class's own.
 
     Args:
         ann_file (str, optional): COCO-style annotation file. The official
@@ -80,9 +83,7 @@ class PoseTrackAPMetric(PoseTrack18Metric):
         if ann_file is None and gt_folder is None:
             raise ValueError('PoseTrackAPMetric needs ann_file or gt_folder '
                              'to find the per-video ground-truth files')
-        # skip PoseTrack18Metric.__init__: it only adds the poseval check
-        CocoMetric.__init__(
-            self,
+        super().__init__(
             ann_file=ann_file,
             score_mode=score_mode,
             keypoint_score_thr=keypoint_score_thr,
