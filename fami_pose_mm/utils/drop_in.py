@@ -31,6 +31,7 @@ from typing import Any, Dict, Optional
 from mmengine.config import Config, ConfigDict
 
 from .crop_modes import check_crop_mode, own_crop_pipeline
+from .frame_deconvs import check_frame_deconvs
 
 # Top-level keys of the video config that replace the single-frame
 # config's instead of merging into them (a COCO loader's `bbox_file` or
@@ -172,11 +173,8 @@ def _deconv_out_channels(head: dict, in_channels: int,
     out = head.get('deconv_out_channels', (256, 256, 256))
     if not out:
         return in_channels
-    if num_layers is not None and not 1 <= num_layers <= len(out):
-        raise ValueError(
-            f'frame_deconvs must be from 1 to the {len(out)} entries of '
-            f'model.head.deconv_out_channels {tuple(out)}, got '
-            f'{num_layers!r}')
+    if num_layers is not None:
+        check_frame_deconvs(num_layers, len(out), 'model.head')
     return int(out[(num_layers or len(out)) - 1])
 
 

@@ -195,6 +195,7 @@ def test_neck_after_head_deconvs_loads_the_same_checkpoint(
                                        crops)))
     if frame_deconvs:
         with pytest.raises(ValueError,
-                           match=r'frame_deconvs.*3 entries.*got 4'):
+                           match=r'frame_deconvs.*1 to the number of '
+                           r'deconvolution layers of model.head \(3\), got 4'):
             video_config(cfg, checkpoint='x.pth', video=W48,
                          neck_input='head_deconv', frame_deconvs=4)

@@ -18,6 +18,8 @@ from typing import Optional, Sequence, Union
 import torch.nn as nn
 from torch import Tensor
 
+from ...utils.frame_deconvs import check_frame_deconvs
+
 _PARTS = ('deconv_layers', 'conv_layers', 'final_layer')
 
 
@@ -87,10 +89,5 @@ def _layers_end(layers: nn.Module, num_layers: Optional[int],
         return None
     starts = [i for i, m in enumerate(layers.children())
               if isinstance(m, nn.ConvTranspose2d)]
-    if (not isinstance(num_layers, int) or isinstance(num_layers, bool)
-            or not 1 <= num_layers <= len(starts)):
-        raise ValueError(
-            f'frame_deconvs must be an int from 1 to the number of '
-            f'deconvolution layers of {setting} ({len(starts)}), got '
-            f'{num_layers!r}')
+    check_frame_deconvs(num_layers, len(starts), setting)
     return starts[num_layers] if num_layers < len(starts) else None
