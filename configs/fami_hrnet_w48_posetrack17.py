@@ -4,7 +4,6 @@ _base_ = [
     './_base_/schedules/fami_20e.py',
     './_base_/datasets/posetrack17_video.py',
     './_base_/models/fami_hrnet_w48.py',
-    './_base_/tracker/bytetrack.py',
 ]
 
 train_dataloader = dict(batch_size=48)  # the recipe's batch

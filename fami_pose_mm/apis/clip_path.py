@@ -11,6 +11,7 @@ from mmengine.dataset import Compose
 from mmengine.structures import InstanceData
 from mmpose.structures import PoseDataSample
 
+from ..utils.frame_offsets import ClipWindow
 from .frame_window import FrameWindow, FrameWindowBuffer
 from .person_tracker import PersonTracker
 from .stream_predictor import person_results
@@ -89,7 +90,7 @@ def clip_parts(predict_window: Callable[[FrameWindow, np.ndarray],
                                         PoseDataSample],
                boxes_of: Callable[[FrameWindow], np.ndarray],
                tracker: Optional[PersonTracker],
-               frame_offsets: Sequence[int],
+               window: ClipWindow,
                flip_test: bool) -> Tuple[FrameWindowBuffer, Predict,
                                          Callable[[], Dict]]:
     """The pieces of a clip-path run of the inferencer.
@@ -101,7 +102,7 @@ def clip_parts(predict_window: Callable[[FrameWindow, np.ndarray],
         tracker (PersonTracker, optional): ``tracker(boxes, frame_index)``
             -> ids (N, ), called in frame order; None: a person's id is its
             index within its frame.
-        frame_offsets (Sequence[int]): Supporting-frame offsets.
+        window (ClipWindow): The model's window.
         flip_test (bool): Whether the model also runs the flipped crops.
 
     Returns:
@@ -112,7 +113,7 @@ def clip_parts(predict_window: Callable[[FrameWindow, np.ndarray],
         frames).
     """
     counts = dict(backbone_crops=0, person_frames=0)
-    crops_per_box = (1 + len(frame_offsets)) * (2 if flip_test else 1)
+    crops_per_box = window.num_frames * (2 if flip_test else 1)
 
     def predict(window: FrameWindow) -> Tuple[PoseDataSample, np.ndarray]:
         boxes = boxes_of(window)
@@ -123,4 +124,4 @@ def clip_parts(predict_window: Callable[[FrameWindow, np.ndarray],
         counts['backbone_crops'] += len(boxes) * crops_per_box
         return pred, ids
 
-    return FrameWindowBuffer(frame_offsets), predict, lambda: counts
+    return FrameWindowBuffer(window), predict, lambda: counts

@@ -25,13 +25,13 @@ stands in, also in :attr:`FeatureStream.from_key`.
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import (Callable, Deque, Dict, List, NamedTuple, Optional,
-                    Sequence, Tuple)
+                    Sequence, Tuple, Union)
 
 import numpy as np
 from mmpose.structures import PoseDataSample
 from torch import Tensor
 
-from ..utils.frame_offsets import check_frame_offsets
+from ..utils.frame_offsets import ClipWindow
 from .frame_window import FrameWindow
 
 
@@ -125,8 +125,9 @@ class FeatureStream:
     runs either the same way.
 
     Args:
-        frame_offsets (Sequence[int]): Supporting-frame offsets, e.g.
-            ``(-2, -1, 1, 2)``; all ``<= 0`` for online use.
+        window (ClipWindow | Sequence[int]): The checked window, or the
+            supporting-frame offsets, e.g. ``(-2, -1, 1, 2)``; all ``<= 0``
+            for online use.
         features_of (Callable): ``features_of(index, name, frame) ->
             FrameFeatures`` for a decoded frame (boxes, tracking and the
             backbone, in frame order).
@@ -135,14 +136,13 @@ class FeatureStream:
         ValueError: If an offset is 0, repeated or not an int.
     """
 
-    def __init__(self, frame_offsets: Sequence[int],
+    def __init__(self, window: Union[ClipWindow, Sequence[int]],
                  features_of: Callable[[int, str, np.ndarray],
                                        FrameFeatures]) -> None:
-        self.frame_offsets: Tuple[int, ...] = check_frame_offsets(
-            frame_offsets)
-        self.before = max([0] + [-d for d in self.frame_offsets])
-        self.after = max([0] + list(self.frame_offsets))
-        self.capacity = self.before + self.after + 1
+        self.window = ClipWindow.of(window)
+        self.frame_offsets = self.window.offsets
+        self.before, self.after = self.window.before, self.window.after
+        self.capacity = self.window.capacity
         self.features_of = features_of
         self.cache = TrackFeatureCache()
         self._pending: Deque[Tuple[int, str, Optional[np.ndarray],

@@ -2,11 +2,11 @@
 """A ring buffer that turns a frame stream into multi-frame windows."""
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ..utils.frame_offsets import check_frame_offsets, clamp_window
+from ..utils.frame_offsets import ClipWindow, clamp_window
 
 
 @dataclass
@@ -52,9 +52,10 @@ class FrameWindowBuffer:
     replaced by the nearest decodable frame held (the key frame at worst).
 
     Args:
-        frame_offsets (Sequence[int]): Offsets of the supporting frames
-            relative to the key frame, e.g. ``(-2, -1, 1, 2)``; ``()`` for a
-            single-frame model; all ``<= 0`` for online (live) use.
+        window (ClipWindow | Sequence[int]): The checked window, or the
+            offsets of the supporting frames relative to the key frame,
+            e.g. ``(-2, -1, 1, 2)``; ``()`` for a single-frame model; all
+            ``<= 0`` for online (live) use.
 
     Raises:
         ValueError: If an offset is 0 or repeated, or not an int; from
@@ -62,12 +63,11 @@ class FrameWindowBuffer:
             in size (the message names both frames).
     """
 
-    def __init__(self, frame_offsets: Sequence[int]) -> None:
-        self.frame_offsets: Tuple[int, ...] = check_frame_offsets(
-            frame_offsets)
-        self.before = max([0] + [-d for d in self.frame_offsets])
-        self.after = max([0] + list(self.frame_offsets))
-        self.capacity = self.before + self.after + 1
+    def __init__(self, window: Union[ClipWindow, Sequence[int]]) -> None:
+        self.window = ClipWindow.of(window)
+        self.frame_offsets = self.window.offsets
+        self.before, self.after = self.window.before, self.window.after
+        self.capacity = self.window.capacity
         self._frames: Dict[int, Tuple[str, Optional[np.ndarray]]] = \
             OrderedDict()
         self._next_key = 0

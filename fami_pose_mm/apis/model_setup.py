@@ -12,7 +12,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
-from ..utils.frame_offsets import check_frame_offsets, check_num_frames
+from ..utils.frame_offsets import ClipWindow, check_num_frames
 from .checks import state_dict_mismatch
 
 
@@ -138,8 +138,8 @@ def single_frame_dataset_meta(cfg: ConfigDict) -> Optional[dict]:
 def inference_pipeline(
         cfg: ConfigDict,
         frame_offsets: Optional[Sequence[int]] = None
-) -> Tuple[Compose, Tuple[int, ...]]:
-    """The test pipeline without its loading steps, and the offsets.
+) -> Tuple[Compose, ClipWindow]:
+    """The test pipeline without its loading steps, and its window.
 
     Sets ``cfg.data_mode`` to ``'topdown'`` if unset, and the registry
     scope to the config's ``default_scope``.
@@ -152,7 +152,8 @@ def inference_pipeline(
 
     Returns:
         tuple: The :class:`Compose` of the remaining steps (they get the
-        decoded frames as ``img``) and the checked offsets.
+        decoded frames as ``img``) and the window of the offsets (checked
+        here, where they enter the inferencer).
 
     Raises:
         ValueError: If the offsets are invalid (see
@@ -170,29 +171,30 @@ def inference_pipeline(
                 offsets = step.get('frame_offsets', None)
             continue
         steps.append(step)
-    offsets = check_frame_offsets(offsets or ())
+    window = ClipWindow(offsets or ())
     init_default_scope(cfg.get('default_scope', 'mmpose'))
-    return Compose(steps), offsets
+    return Compose(steps), window
 
 
-def check_model_frames(model: nn.Module, frame_offsets: Sequence[int],
+def check_model_frames(model: nn.Module, window: ClipWindow,
                        online: bool) -> None:
-    """Check the offsets against the model's ``neck.num_frames`` and the
+    """Check the window against the model's ``neck.num_frames`` and the
     online mode.
 
     Args:
         model (nn.Module): The pose model (PyTorch or ONNX Runtime).
-        frame_offsets (Sequence[int]): The inferencer's offsets.
+        window (ClipWindow): The inferencer's window.
         online (bool): Live mode: past frames only.
 
     Raises:
         ValueError: If the clip length differs from ``neck.num_frames``, or
             online mode meets a positive offset.
     """
+    frame_offsets = window.offsets
     num_frames = getattr(getattr(model, 'neck', None), 'num_frames', None)
     if num_frames is not None:
         check_num_frames(num_frames, frame_offsets)
-    if online and any(d > 0 for d in frame_offsets):
+    if online and window.after > 0:
         past = tuple(range(-len(frame_offsets), 0))
         raise ValueError(
             'online mode uses past frames only, but frame_offsets '

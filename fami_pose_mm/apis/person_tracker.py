@@ -12,8 +12,8 @@ from scipy.optimize import linear_sum_assignment
 
 from fami_pose_mm.fileio import MAX_TRACK_ID
 
-#: The tracker used when the pose config has no ``tracker``; the same as
-#: ``configs/_base_/tracker/bytetrack.py`` (a test checks that they agree).
+#: The tracker used when the pose config has no ``tracker`` (the one
+#: statement of the defaults: no config of this repository repeats them).
 #: Boxes scoring above 0.5 are matched first (score-weighted IoU > 0.1 with
 #: the Kalman-predicted tracks) and start a track when unmatched; boxes in
 #: (0.1, 0.5] are matched second (IoU > 0.5), only to tracks seen in the
@@ -90,6 +90,13 @@ class PersonTracker:
         self._first: Optional[int] = None
         self._last: Optional[int] = None
         self._warned = False
+
+    def fresh(self) -> 'PersonTracker':
+        """A tracker of the same config without tracks, this one unchanged:
+        each run of the inferencer tracks with its own."""
+        new = copy.deepcopy(self)
+        new.reset()
+        return new
 
     @property
     def num_ids(self) -> int:

@@ -12,7 +12,7 @@ per key frame it stacks the T cached features of each person's track
 ``predict_from_features``. The results are those of the model's
 ``predict`` on the same T own crops, built clip by clip.
 """
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -20,6 +20,7 @@ from mmengine.dataset import Compose
 from mmpose.structures import PoseDataSample, merge_data_samples
 from mmpose.structures.bbox import get_warp_matrix
 
+from ..utils.frame_offsets import ClipWindow
 from .feature_stream import PersonFeature, StreamWindow
 
 
@@ -53,23 +54,27 @@ def person_results(img, img_path: str, img_id: int, person: int,
 class StreamingPredictor:
     """Backbone per person-frame, neck and head per key frame.
 
+    Holds no state of a run: one predictor serves every run of an
+    inferencer.
+
     Args:
         model: A ``VideoTopdownPoseEstimator`` with ``crop_mode='own'``.
         pipeline (Compose): The test pipeline without its loading steps;
             its box and affine steps crop one frame per call.
         collate_fn (Callable): Collates pipeline outputs into a batch.
-        frame_offsets (Sequence[int]): Supporting-frame offsets.
-        batch_size (int): Persons per backbone or neck/head call.
+        window (ClipWindow | Sequence[int]): The model's window (or its
+            supporting-frame offsets).
 
     Attributes:
-        backbone_crops (int): Crops through the backbone (flipped ones
-            included).
-        person_frames (int): Person boxes cropped (one per person and
-            decoded frame).
+        crops_per_person (int): Crops through the backbone per person-frame
+            (2 with the flip test, else 1).
+
+    Raises:
+        ValueError: If a step of the pipeline warps with ``use_udp=True``.
     """
 
     def __init__(self, model, pipeline: Compose, collate_fn: Callable,
-                 frame_offsets: Sequence[int], batch_size: int) -> None:
+                 window: Union[ClipWindow, Sequence[int]]) -> None:
         for step in pipeline.transforms:
             if getattr(step, 'use_udp', False):
                 raise ValueError(
@@ -79,14 +84,13 @@ class StreamingPredictor:
         self.model = model
         self.pipeline = pipeline
         self.collate_fn = collate_fn
-        self.frame_offsets = tuple(frame_offsets)
-        self.batch_size = batch_size
+        self.window = ClipWindow.of(window)
         self.flip = bool(model.test_cfg.get('flip_test', False))
-        self.backbone_crops = 0
-        self.person_frames = 0
+        self.crops_per_person = 2 if self.flip else 1
 
     def frame_features(self, frame: np.ndarray, boxes: np.ndarray,
-                       index: int, img_path: str) -> List[PersonFeature]:
+                       index: int, img_path: str,
+                       batch_size: int) -> List[PersonFeature]:
         """Crop each person of one frame with its box; backbone once.
 
         Args:
@@ -94,6 +98,7 @@ class StreamingPredictor:
             boxes (np.ndarray): (N, 5) ``x1, y1, x2, y2, score``.
             index (int): Frame index.
             img_path (str): ``<video>/<frame name>``.
+            batch_size (int): Persons per backbone call.
 
         Returns:
             list[PersonFeature]: One per box, in box order.
@@ -102,19 +107,18 @@ class StreamingPredictor:
             self.pipeline(
                 person_results(frame, img_path, index, i, box,
                                self.model.dataset_meta,
-                               frame_offsets=self.frame_offsets))
+                               frame_offsets=self.window.offsets))
             for i, box in enumerate(boxes)
         ]
         persons = []
-        for start in range(0, len(data), self.batch_size):
+        for start in range(0, len(data), batch_size):
             batch = self.model.data_preprocessor(
-                self.collate_fn(data[start:start + self.batch_size]), False)
+                self.collate_fn(data[start:start + batch_size]), False)
             feats, flips = self._per_frame(batch['inputs'])
             for i, sample in enumerate(batch['data_samples']):
                 persons.append(
                     PersonFeature(feats[i], None if flips is None else
                                   flips[i], _warp_mat(sample), sample))
-        self.person_frames += len(data)
         return persons
 
     def _per_frame(self, inputs: torch.Tensor) -> Tuple:
@@ -128,14 +132,15 @@ class StreamingPredictor:
             crops = torch.cat([crops, crops.flip(-1)])
         with torch.no_grad():
             feat = self.model.frame_features(crops)
-        self.backbone_crops += len(crops)
         return feat[:num], (feat[num:] if self.flip else None)
 
-    def predict(self, window: StreamWindow) -> Optional[PoseDataSample]:
+    def predict(self, window: StreamWindow,
+                batch_size: int) -> Optional[PoseDataSample]:
         """Poses of the persons of one key frame from cached features.
 
         Args:
             window (StreamWindow): The key frame and its persons' clips.
+            batch_size (int): Persons per neck/head call.
 
         Returns:
             PoseDataSample, optional: The persons merged as
@@ -144,8 +149,8 @@ class StreamingPredictor:
             came from, key frame first; None without persons.
         """
         samples = []
-        for start in range(0, len(window.clips), self.batch_size):
-            clips = window.clips[start:start + self.batch_size]
+        for start in range(0, len(window.clips), batch_size):
+            clips = window.clips[start:start + batch_size]
             feats = torch.stack(
                 [torch.stack([p.feat for p in c.persons]) for c in clips])
             flips = None

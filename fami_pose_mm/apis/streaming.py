@@ -8,44 +8,49 @@ from typing import Callable, Optional, Tuple
 import numpy as np
 from mmpose.structures import PoseDataSample
 
+from ..utils.crop_modes import design_of
 from .feature_stream import FeatureStream, FrameFeatures, StreamWindow
 from .frame_window import FrameWindow
 from .stream_predictor import StreamingPredictor
 
 
-def check_streaming(streaming: Optional[bool], model,
-                    tracking: bool) -> bool:
+def check_streaming(streaming: Optional[bool], crop_mode: Optional[str],
+                    tracking: bool, model_name: str) -> bool:
     """Whether a run streams; see :class:`~.VideoPoseInferencer`.
 
     Args:
         streaming (bool, optional): The inferencer's option; None: stream
-            exactly the ``crop_mode='own'`` models.
-        model: The pose model.
+            exactly the models whose design is ``'streaming'``
+            (:func:`~fami_pose_mm.utils.crop_modes.design_of`: the
+            ``crop_mode='own'`` ones).
+        crop_mode (str, optional): The model's crop mode (None: single
+            frame).
         tracking (bool): Whether person tracks are made.
+        model_name (str): The model's class, for the errors.
 
     Returns:
         bool: True to stream.
 
     Raises:
-        ValueError: If ``streaming`` is True for a model that is not
-            ``crop_mode='own'``, False for one that is, or True without
-            tracking; or not a bool or None.
+        ValueError: If ``streaming`` is True for a model that does not
+            stream, False for one that does, or True without tracking; or
+            not a bool or None.
     """
     if streaming is not None and not isinstance(streaming, bool):
         raise ValueError(f'streaming must be None, True or False, got '
                          f'{streaming!r}')
-    mode = getattr(model, 'crop_mode', None)
+    streams = design_of(crop_mode) == 'streaming'
     if streaming is None:
-        streaming = mode == 'own'
-    if streaming and mode != 'own':
+        streaming = streams
+    if streaming and not streams:
         raise ValueError(
             f"streaming=True needs a crop_mode='own' model, got "
-            f'{type(model).__name__} with crop_mode={mode!r}: streaming '
+            f'{model_name} with crop_mode={crop_mode!r}: streaming '
             'reuses each person-frame\'s backbone feature in every window '
             'it falls in, but with crop_mode=\'key\' every frame is cropped '
             'with the key frame\'s box, so a frame\'s crop (and feature) '
             'differs per key frame; use streaming=None or False')
-    if not streaming and mode == 'own':
+    if not streaming and streams:
         raise ValueError(
             "streaming=False with a crop_mode='own' model: the clip path "
             "crops every frame with the key frame's box, not the person's "
@@ -59,7 +64,7 @@ def check_streaming(streaming: Optional[bool], model,
     return streaming
 
 
-def stream_parts(predictor: StreamingPredictor,
+def stream_parts(predictor: StreamingPredictor, batch_size: int,
                  boxes_of: Callable[[FrameWindow], np.ndarray],
                  tracker: Callable[[np.ndarray, int], np.ndarray],
                  video_name: str,
@@ -69,6 +74,7 @@ def stream_parts(predictor: StreamingPredictor,
 
     Args:
         predictor (StreamingPredictor): Backbone, neck and head.
+        batch_size (int): Persons per forward pass.
         boxes_of (Callable): Person boxes (N, 5) of a one-frame
             :class:`FrameWindow` (detector, boxes file or whole frame).
         tracker (Callable): ``tracker(boxes, frame_index)`` -> ids (N, ),
@@ -84,24 +90,28 @@ def stream_parts(predictor: StreamingPredictor,
         ``cache_peak_frames``).
     """
 
+    cropped = dict(person_frames=0)
+
     def features_of(index: int, name: str,
                     frame: np.ndarray) -> FrameFeatures:
         boxes = boxes_of(FrameWindow(index, name, [frame], [name], [index]))
         ids = tracker(boxes, index)
         persons = predictor.frame_features(frame, boxes, index,
-                                           f'{video_name}/{name}')
+                                           f'{video_name}/{name}', batch_size)
+        cropped['person_frames'] += len(boxes)
         return FrameFeatures(boxes, ids, persons)
 
     def predict(window: StreamWindow) -> Tuple[PoseDataSample, np.ndarray]:
-        pred = predictor.predict(window)
+        pred = predictor.predict(window, batch_size)
         return (empty_sample(window) if pred is None else pred,
                 window.track_ids)
 
-    stream = FeatureStream(predictor.frame_offsets, features_of)
+    stream = FeatureStream(predictor.window, features_of)
 
     def counts() -> dict:
-        return dict(backbone_crops=predictor.backbone_crops,
-                    person_frames=predictor.person_frames,
+        person_frames = cropped['person_frames']
+        return dict(backbone_crops=person_frames * predictor.crops_per_person,
+                    person_frames=person_frames,
                     support_substituted=stream.substituted,
                     support_from_key=stream.from_key,
                     cache_peak_frames=stream.peak_frames)

@@ -1,7 +1,7 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """Multi-frame top-down pose estimation on videos."""
 import os.path as osp
-from typing import Optional, Sequence, Union
+from typing import Generator, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -12,27 +12,30 @@ from mmpose.apis.inferencers import Pose2DInferencer
 from mmpose.registry import INFERENCERS
 from mmpose.structures import PoseDataSample, merge_data_samples
 
-from ..utils import checkpoint as _checkpoint_loader  # noqa: F401
+from ..datasets.video_reader import FrameSourceType
 from ..deployment.backend import check_backend
+from ..utils import checkpoint as _checkpoint_loader  # noqa: F401
+from ..utils.crop_modes import crop_mode_of
 from .checks import check_device, resolve_config_path
 from .clip_path import clip_inputs, empty_sample, predict_batches
 from .feature_stream import FeatureStream
 from .frame_drawing import scalar_circle_radius
 from .frame_window import FrameWindow
-from .mmpose_compat import WHOLE_IMAGE, pose2d_alias
+from .mmpose_compat import WHOLE_IMAGE, pose2d_alias, reject_keywords
 from .model_setup import (check_checkpoint, check_model_frames,
-                          complete_single_frame_checkpoint,
-                          inference_pipeline, single_frame_dataset_meta)
+                          complete_single_frame_checkpoint, inference_pipeline,
+                          single_frame_dataset_meta)
 from .person_detector import PersonDetector
 from .person_tracker import PersonTracker, resolve_tracker_cfg
 from .stream_predictor import StreamingPredictor
 from .streaming import check_streaming
-from .video_call import VideoCallMixin
+from .video_call import CallOptions, RunSetup, start_run
+from .video_run import VideoRun
 
 
 @INFERENCERS.register_module(name='video-pose-estimation')
 @INFERENCERS.register_module()
-class VideoPoseInferencer(VideoCallMixin, Pose2DInferencer):
+class VideoPoseInferencer(Pose2DInferencer):
     """Top-down pose estimation on a video with a multi-frame model.
 
     Frames are read once, in order, into a :class:`FrameWindowBuffer`; for
@@ -57,10 +60,13 @@ class VideoPoseInferencer(VideoCallMixin, Pose2DInferencer):
     Constructed and called as MMPose's ``MMPoseInferencer`` /
     ``Pose2DInferencer`` (docs/inference.md, section MMPose inferencer
     API); the boxes file, online mode, tracking and the PoseTrack JSON are
-    additional keywords. A call (:meth:`__call__`, from
-    :class:`~.video_call.VideoCallMixin`) sets up its box source, tracker
-    and outputs and runs the frame loop of :class:`~.video_run.VideoRun`;
-    the clip path is :mod:`.clip_path`, the model's set-up checks
+    additional keywords. The constructor checks its options and builds
+    every part once (model, window, tracker, streaming predictor); a call
+    (:meth:`__call__`) checks its options (:class:`~.video_call.
+    CallOptions`), hands the parts down (:class:`~.video_call.RunSetup`)
+    and gets back the frame loop of :class:`~.video_run.VideoRun`
+    (:func:`~.video_call.start_run`); the clip path is :mod:`.clip_path`,
+    streaming :mod:`.streaming`, the model's set-up checks
     :mod:`.model_setup`.
 
     Args:
@@ -164,18 +170,21 @@ class VideoPoseInferencer(VideoCallMixin, Pose2DInferencer):
                          det_cat_ids, show_progress)
         if not hasattr(self, 'detector'):
             self.detector = None
-        self.tracker_cfg = resolve_tracker_cfg(tracker,
-                                               self.cfg.get('tracker', None))
-        if self.tracker_cfg is not None:
-            PersonTracker(self.tracker_cfg)  # a bad config fails here
+        tracker_cfg = resolve_tracker_cfg(tracker,
+                                          self.cfg.get('tracker', None))
+        self.tracker: Optional[PersonTracker] = None if tracker_cfg is None \
+            else PersonTracker(tracker_cfg)
         scalar_circle_radius(self.visualizer)
-        check_model_frames(self.model, self.frame_offsets, online)
-        self.streaming = check_streaming(streaming, self.model,
-                                         self.tracker_cfg is not None)
-        if self.streaming:  # refuses a pipeline it cannot stream, now
-            StreamingPredictor(self.model, self.pipeline, self.collate_fn,
-                               self.frame_offsets, batch_size)
+        check_model_frames(self.model, self.window, online)
+        self.streaming = check_streaming(streaming, crop_mode_of(self.model),
+                                         self.tracker is not None,
+                                         type(self.model).__name__)
+        self.stream_predictor: Optional[StreamingPredictor] = None
+        if self.streaming:
+            self.stream_predictor = StreamingPredictor(
+                self.model, self.pipeline, self.collate_fn, self.window)
         self.feature_stream: Optional[FeatureStream] = None
+        self.stats: dict = {}
 
     def _init_model(self, cfg: ConfigDict, weights: Optional[str],
                     device: str = 'cpu'):
@@ -206,11 +215,12 @@ class VideoPoseInferencer(VideoCallMixin, Pose2DInferencer):
                 model.dataset_meta = meta
 
     def _init_pipeline(self, cfg: ConfigDict) -> Compose:
-        """The test pipeline without its loading steps; sets
-        :attr:`frame_offsets` (see :func:`~.model_setup.inference_pipeline`).
-        """
-        pipeline, self.frame_offsets = inference_pipeline(
-            cfg, self._offsets_override)
+        """The test pipeline without its loading steps; sets :attr:`window`
+        and :attr:`frame_offsets` (its offsets; see
+        :func:`~.model_setup.inference_pipeline`)."""
+        pipeline, self.window = inference_pipeline(cfg,
+                                                   self._offsets_override)
+        self.frame_offsets = self.window.offsets
         return pipeline
 
     def _init_visualizer(self, cfg: ConfigDict):
@@ -230,6 +240,150 @@ class VideoPoseInferencer(VideoCallMixin, Pose2DInferencer):
         if det_model is not None and not self.whole_image:
             self.detector = PersonDetector(det_model, det_weights, device
                                            or 'cpu', det_cat_ids)
+
+    def __call__(self,
+                 inputs: FrameSourceType,
+                 return_datasamples: bool = False,
+                 batch_size: Optional[int] = None,
+                 out_dir: Optional[str] = None,
+                 *,
+                 vis_out_dir: Optional[str] = None,
+                 pred_out_dir: Optional[str] = None,
+                 show: bool = False,
+                 wait_time: float = 0.001,
+                 return_vis: bool = False,
+                 bbox_thr: float = 0.3,
+                 nms_thr: float = 0.3,
+                 kpt_thr: float = 0.3,
+                 draw_bbox: bool = False,
+                 radius: int = 3,
+                 thickness: int = 1,
+                 black_background: bool = False,
+                 bboxes_file: Optional[str] = None,
+                 bboxes_video: Optional[int] = None,
+                 whole_frame: bool = False,
+                 out_json: Optional[str] = None,
+                 smooth: Union[None, str, dict] = None,
+                 **kwargs) -> Generator:
+        """Run on a video, a folder of frames, a list of images or a webcam.
+
+        Called as MMPose's inferencers are, with the same keywords, their
+        meaning and the same result per frame (docs/inference.md, section
+        MMPose inferencer API, lists where a keyword differs).
+        Boxes come from ``whole_frame`` (the whole frame is one person box;
+        also when the constructor had ``det_model='whole_image'`` and no
+        ``bboxes_file`` is given), else ``bboxes_file`` (see
+        :class:`BBoxFile`), else the detector.
+        Arguments, inputs, boxes file and output paths are checked when
+        called, before the first frame; the frames are processed as the
+        returned generator is consumed. A frame that cannot be decoded gets
+        an empty entry (and a black video frame) with a warning. If the run
+        stops early (an error, or the caller closes the generator), the
+        video is closed and the JSON files written for the frames done, the
+        PoseTrack one marked partial (``info.partial``); an error gets a
+        note naming the frame.
+        All thresholds and drawing options hold for this call only. Each
+        call is a new video for the tracker (fresh tracks, ids from 0); an
+        undecodable frame is not given to it (a gap, as a frame in which
+        nobody was detected). When streaming, boxes, tracks and backbone
+        features are made as each frame is read (not when it becomes a key
+        frame); results are the same frames, delayed the same.
+
+        :attr:`stats` (of the last run started) also counts ``backbone_crops``
+        (crops through the backbone, flipped ones included) and
+        ``person_frames`` (person boxes of the decoded frames that were
+        cropped), and when streaming ``support_substituted`` /
+        ``support_from_key`` (supporting frames of a person missing from
+        them, see :class:`~.feature_stream.FeatureStream`) and
+        ``cache_peak_frames``; :attr:`feature_stream` is the run's stream
+        (None on the clip path).
+
+        Args:
+            inputs (str | int | list | np.ndarray): See
+                :class:`VideoFrameReader`; one array is a one-frame input.
+            return_datasamples (bool): Give :class:`PoseDataSample` instead
+                of lists of instance dicts.
+            batch_size (int, optional): Persons per forward pass in this
+                call; None: the constructor's.
+            out_dir (str, optional): Sets ``vis_out_dir`` to
+                ``out_dir/visualizations`` and ``pred_out_dir`` to
+                ``out_dir/predictions``, unless they are given.
+            vis_out_dir (str, optional): Write the rendered frames as a
+                video (H.264 when PyAV is installed): a folder gets
+                ``<input name>.mp4``; a path with an extension is the file.
+            pred_out_dir (str, optional): Write MMPose's prediction file
+                ``<input name>.json`` (``frame_id`` and ``instances`` per
+                frame) in this folder.
+            show (bool): Show each rendered frame in a window.
+            wait_time (float): Seconds each shown frame stays.
+            return_vis (bool): Put the rendered RGB frame in the results.
+            bbox_thr (float): Minimum box score (detector: above it; boxes
+                file: at least it).
+            nms_thr (float): IoU threshold of the detector's NMS.
+            kpt_thr (float): Keypoints below this score are not drawn.
+            draw_bbox (bool): Draw the person boxes.
+            radius (int): Keypoint radius in pixels.
+            thickness (int): Limb (and box) line width in pixels.
+            black_background (bool): Draw on a black image, not the frame.
+            bboxes_file (str, optional): Detection JSON file.
+            bboxes_video (int, optional): With PoseTrack image ids of
+                several videos in ``bboxes_file``, the video number to use.
+            whole_frame (bool): Use the whole frame as the person box.
+            out_json (str, optional): Write PoseTrack18-format predictions.
+            smooth (str | dict, optional): Filter the keypoints of each
+                track: ``'one_euro'``, ``'savgol'`` or ``'gaussian'``, or a
+                dict with ``type`` and parameters (see
+                :mod:`~.track_smoothing`); needs tracking. The centred
+                filters delay the results by their half window and are
+                refused online. The JSON's ``info.smoothing`` names it and
+                its parameters.
+            **kwargs: Refused: MMPose options that cannot mean the same on
+                a video (:data:`~.mmpose_compat.UNSUPPORTED`), and unknown
+                names.
+
+        Returns:
+            Generator: Per frame, in order, a dict with MMPose's keys
+            ``predictions`` (a one-element list: the frame's list of
+            instance dicts with ``keypoints``, ``keypoint_scores``,
+            ``bbox``, ``bbox_score`` and ``track_id``, or its
+            PoseDataSample, whose ``pred_instances`` has ``track_ids``
+            (N, )) and ``visualization`` (None when nothing is drawn, else
+            a list holding the rendered RGB frame if ``return_vis``, empty
+            otherwise or for an undecodable frame), and ``frame_index``,
+            ``frame_name``, ``readable`` (False for an undecodable frame).
+
+        Raises:
+            ValueError: If no or two box sources are given, a threshold,
+                drawing option or ``batch_size`` is out of range, a keyword
+                is refused (see ``kwargs``), or the boxes file is malformed
+                or matches no frame of the input.
+            PermissionError: If an output file cannot be written.
+        """
+        reject_keywords(kwargs)
+        options = CallOptions(
+            return_datasamples=return_datasamples, batch_size=batch_size,
+            out_dir=out_dir, vis_out_dir=vis_out_dir,
+            pred_out_dir=pred_out_dir, show=show, wait_time=wait_time,
+            return_vis=return_vis, bbox_thr=bbox_thr, nms_thr=nms_thr,
+            kpt_thr=kpt_thr, draw_bbox=draw_bbox, radius=radius,
+            thickness=thickness, black_background=black_background,
+            bboxes_file=bboxes_file, bboxes_video=bboxes_video,
+            whole_frame=whole_frame, out_json=out_json, smooth=smooth)
+        setup = RunSetup(
+            model=self.model, visualizer=self.visualizer, window=self.window,
+            batch_size=self.batch_size, detector=self.detector,
+            whole_image=self.whole_image, tracker=self.tracker,
+            stream_predictor=self.stream_predictor,
+            predict_window=self.predict_window, online=self.online,
+            show_progress=self.show_progress)
+        return self._iterate(start_run(inputs, options, setup))
+
+    def _iterate(self, run: VideoRun) -> Generator:
+        """Iterate ``run``; when it starts, :attr:`stats` becomes its stats
+        and :attr:`feature_stream` its stream (None on the clip path)."""
+        self.feature_stream = run.buffer if self.streaming else None
+        self.stats = run.stats
+        yield from run
 
     def predict_window(self,
                        window: FrameWindow,

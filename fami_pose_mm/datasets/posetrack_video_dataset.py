@@ -18,9 +18,8 @@ from .frame_boxes import (NO_TRACK_ID, UNTRACKED_FILE, TrackBoxIndex,
 from .transforms import check_clip_pipeline
 from .video_annotation_io import (load_detections, load_video_annotations,
                                   read_box, read_person)
-from .video_frames import parse_frame_index, resolve_template, split_frame_file
-
-MISSING_FRAME_MODES = ('error', 'nearest')
+from .video_frames import (check_missing_frame, parse_frame_index,
+                           resolve_template, split_frame_file)
 
 
 @DATASETS.register_module()
@@ -93,9 +92,7 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
                  crop_mode: str = 'key',
                  **kwargs) -> None:
         offsets = check_frame_offsets(frame_offsets)
-        if missing_frame not in MISSING_FRAME_MODES:
-            raise ValueError(f'missing_frame must be one of '
-                             f'{MISSING_FRAME_MODES}, got {missing_frame!r}')
+        check_missing_frame(missing_frame)
         check_crop_mode(crop_mode)
         if frame_index_base not in (0, 1):
             raise ValueError(

@@ -15,6 +15,21 @@ import posixpath
 import re
 from typing import List, Optional, Tuple, Union
 
+#: What happens when a supporting frame is missing on disk: ``'error'``
+#: (an error naming the frame) or ``'nearest'`` (the nearest existing
+#: frame stands in); the dataset's ``missing_frame``, which
+#: ``LoadVideoFrames(missing_frame=...)`` may override.
+MISSING_FRAME_MODES = ('error', 'nearest')
+
+
+def check_missing_frame(mode: str) -> str:
+    """Return ``mode``; a ValueError naming it unless it is one of
+    :data:`MISSING_FRAME_MODES`."""
+    if mode not in MISSING_FRAME_MODES:
+        raise ValueError(f'missing_frame must be one of '
+                         f'{MISSING_FRAME_MODES}, got {mode!r}')
+    return mode
+
 
 def natural_key(name: str) -> List[Union[int, str]]:
     """Sort key that orders numbered file names by their numbers:

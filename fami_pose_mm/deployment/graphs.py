@@ -12,6 +12,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from ..models.utils.crop_resample import resample_to_key
+from ..utils.crop_modes import crop_mode_of, design_of
 
 _OUTPUT_NAMES = dict(backbone=('feats', ))
 _INPUT_NAMES = dict(image=('image', ), clip=('clip', ),
@@ -70,10 +71,9 @@ class NeckHeadGraph(nn.Module):
 
 
 def model_design(model) -> str:
-    """``'single_frame'``, ``'clip'`` or ``'streaming'`` of a pose model."""
-    if getattr(model, 'crop_mode', None) is None:
-        return 'single_frame'
-    return 'streaming' if model.crop_mode == 'own' else 'clip'
+    """``'single_frame'``, ``'clip'`` or ``'streaming'`` of a pose model
+    (:func:`~fami_pose_mm.utils.crop_modes.design_of` its crop mode)."""
+    return design_of(crop_mode_of(model))
 
 
 def graph_spec(name: str, inputs: tuple, outputs: tuple, file: str) -> dict:

@@ -20,8 +20,8 @@ size other than the traced one, against the unmodified PyTorch model.
 """
 import copy
 import os
-import shutil
 import os.path as osp
+import shutil
 import warnings
 from typing import Dict, Sequence, Tuple
 
@@ -30,11 +30,11 @@ import torch.nn as nn
 from mmengine.logging import print_log
 from mmpose.utils.typing import ConfigType
 
+from ..utils.crop_modes import crop_mode_of
 from ..utils.frame_offsets import check_frame_offsets, check_num_frames
 from .deploy_info import encode_meta, model_settings, write_deploy_info
 from .export_ops import EXPORT_DEFORM_BACKEND, prepare_for_export
-from .graphs import (example_inputs, graph_modules, graph_spec,
-                     model_design)
+from .graphs import example_inputs, graph_modules, graph_spec, model_design
 from .onnx_graph import OnnxGraph
 
 #: ONNX opset of the exported graphs: 20 is the first with ``AffineGrid``
@@ -207,7 +207,7 @@ def _export_graph(module: torch.nn.Module, inputs: tuple, spec: dict,
 def _runtime_info(model, cfg) -> dict:
     """The ``deploy.json`` keys for pre- and post-processing."""
     return dict(
-        crop_mode=getattr(model, 'crop_mode', None),
+        crop_mode=crop_mode_of(model),
         preprocessing=_preprocessing(model.data_preprocessor),
         data_preprocessor=encode_meta(
             cfg.model.get('data_preprocessor')

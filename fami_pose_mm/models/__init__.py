@@ -1,3 +1,4 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-from . import data_preprocessors, losses, necks, pose_estimators  # noqa: F401
+from . import (data_preprocessors, heads, losses, necks,  # noqa: F401
+               pose_estimators)
 from .utils import ModulatedDeformConv, deform_backend  # noqa: F401

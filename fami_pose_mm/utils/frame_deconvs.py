@@ -2,7 +2,7 @@
 """The rule for ``frame_deconvs`` (how many of a heatmap head's
 deconvolutions run per frame, before the neck), in one place for the
 drop-in config (:func:`fami_pose_mm.utils.drop_in.video_config`) and the
-model (:func:`fami_pose_mm.models.utils.head_deconv.split_head_deconv`)."""
+model (:class:`fami_pose_mm.models.heads.FrameDeconvHeatmapHead`)."""
 from typing import Any
 
 

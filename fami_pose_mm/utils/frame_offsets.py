@@ -17,7 +17,7 @@ testing), the video inferencer and the estimator:
 Plain Python, no torch: importable from every layer of the package.
 """
 from numbers import Integral
-from typing import List, NoReturn, Optional, Sequence, Tuple
+from typing import List, NoReturn, Optional, Sequence, Tuple, Union
 
 
 def check_frame_offsets(frame_offsets: Sequence[int]) -> Tuple[int, ...]:
@@ -56,6 +56,49 @@ def _reject(frame_offsets, reason: str) -> NoReturn:
     raise ValueError('frame_offsets must be distinct non-zero ints (offsets '
                      f'of the supporting frames), got {frame_offsets!r}: '
                      f'{reason}')
+
+
+class ClipWindow:
+    """A checked window: the offsets and how far they reach.
+
+    Built once where offsets enter (a config, an option) and handed down,
+    so that nothing below checks them again.
+
+    Args:
+        frame_offsets (Sequence[int]): See :func:`check_frame_offsets`.
+
+    Attributes:
+        offsets (tuple[int, ...]): The offsets, in the given order.
+        before (int): Frames the window reaches into the past.
+        after (int): Frames it reaches into the future (the output delay
+            of a stream).
+        capacity (int): ``before + after + 1``, the frames a stream holds.
+        num_frames (int): ``1 + len(offsets)``, frames per clip.
+
+    Raises:
+        ValueError: See :func:`check_frame_offsets`.
+    """
+
+    def __init__(self, frame_offsets: Sequence[int]) -> None:
+        self.offsets: Tuple[int, ...] = check_frame_offsets(frame_offsets)
+        self.before = max([0] + [-d for d in self.offsets])
+        self.after = max([0] + list(self.offsets))
+        self.capacity = self.before + self.after + 1
+        self.num_frames = 1 + len(self.offsets)
+
+    @classmethod
+    def of(cls, window: Union['ClipWindow', Sequence[int]]) -> 'ClipWindow':
+        """``window`` itself, or the checked window of these offsets."""
+        return window if isinstance(window, cls) else cls(window)
+
+    def __repr__(self) -> str:
+        return f'ClipWindow({self.offsets})'
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ClipWindow) and other.offsets == self.offsets
+
+    def __hash__(self) -> int:
+        return hash(self.offsets)
 
 
 def clamp_window(key_index: int, frame_offsets: Sequence[int], nframes: int,

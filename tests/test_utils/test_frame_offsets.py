@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from fami_pose_mm.utils.frame_offsets import (check_frame_offsets,
+from fami_pose_mm.utils.frame_offsets import (ClipWindow, check_frame_offsets,
                                               check_num_frames, clamp_window)
 
 
@@ -53,9 +53,21 @@ def test_check_num_frames_names_both_settings():
         'frame_offsets (-1, 1) give 3 frames per clip (the key frame first) '
         'but model.neck.num_frames is 5; set model.neck.num_frames = '
         '1 + len(frame_offsets)')
-    with pytest.raises(ValueError,
-                       match=r'the data \(1 \+ len\(frame_offsets\)\) has 7 '
-                       r'frames per clip .* model.neck.num_frames is 5'):
+    with pytest.raises(
+            ValueError,
+            match=r'the data \(1 \+ len\(frame_offsets\)\) has 7 '
+            r'frames per clip .* model.neck.num_frames is 5'):
         check_num_frames(5, clip_length=7)
     with pytest.raises(ValueError, match='frame_offsets or clip_length'):
         check_num_frames(5)
+
+
+def test_clip_window_is_checked_once_and_reaches():
+    window = ClipWindow((-3, -1, 2))
+    assert window.offsets == (-3, -1, 2) and window.num_frames == 4
+    assert (window.before, window.after, window.capacity) == (3, 2, 6)
+    assert ClipWindow.of(window) is window
+    assert ClipWindow.of([-3, -1, 2]) == window
+    assert ClipWindow(()).capacity == 1 and ClipWindow((-2, -1)).after == 0
+    with pytest.raises(ValueError, match='0 is the key frame'):
+        ClipWindow.of((0, 1))

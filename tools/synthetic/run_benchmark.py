@@ -80,29 +80,62 @@ TRACKED_ONLY = ('e_fami_own', )
 TABLE_VARIANTS = ('a_single_frame', 'b_gtm', 'c_gtm_lcm', 'd_fami')
 # Adapted without labels on the scored split's videos (seeds table).
 ADAPT_VARIANTS = ('f_fami_adapt', )
-# Variant names follow two rules: a video variant of the second backbone
-# family (configs/synthetic/d_res18_fami*.py) has `_res18_` in its name and
-# starts from a_res18_single_frame, any other from a_single_frame; (d) and
-# (e) have the MI objective, whose frozen predictor loads that model too,
-# and so has (f), adapted without labels on the scored split's videos
-# (f_*: its training data is that split's frames and detection boxes).
-BACKBONE_FAMILIES = (('_res18_', 'a_res18_single_frame'), )
-WITH_MI_PREFIXES = ('d_', 'e_', 'f_')
-ADAPT_PREFIX = 'f_'
-# Epochs of (a), of (b)-(e) and of (f), generator preset, extra options.
+# Epochs per preset: None = each config's own ``train_cfg.max_epochs``;
+# data preset of the generator; loader workers.
 PRESETS = dict(
-    full=dict(epochs_a=8, epochs_fami=3, epochs_adapt=10, data='default',
-              workers=2),
-    quick=dict(epochs_a=1, epochs_fami=1, epochs_adapt=1, data='quick',
-               workers=0))
+    full=dict(epochs=None, data='default', workers=2),
+    quick=dict(epochs=1, data='quick', workers=0))
 
 
-def starts_from(variant: str) -> str:
-    """The single-frame variant whose checkpoint ``variant`` loads."""
-    for part, single in BACKBONE_FAMILIES:
-        if part in variant:
-            return single
-    return 'a_single_frame'
+def variant_plan(variant: str) -> dict:
+    """What the variant's config (``configs/synthetic/<variant>.py``) says
+    about its run, read from the config, not from its name.
+
+    Returns:
+        dict: ``single_frame`` (a model without neck: trained from
+        scratch, its checkpoint kept as ``<work dir>/<variant>.pth``),
+        ``start_from`` (the single-frame variant whose checkpoint it
+        loads: the file name of its ``model.backbone.init_cfg.checkpoint``;
+        None for a single-frame variant), ``loads`` (the config paths of
+        every ``init_cfg.checkpoint`` of the model naming that checkpoint:
+        backbone, head, MI predictor), ``adapt`` (trained without labels:
+        its train dataset is an ``UnlabelledVideoDataset``) and ``epochs``
+        (its ``train_cfg.max_epochs``).
+
+    Raises:
+        ValueError: If a video variant's backbone loads no checkpoint.
+    """
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join('configs', 'synthetic', f'{variant}.py'))
+    single_frame = cfg.model.get('neck') is None
+    start = None if single_frame else (
+        cfg.model.backbone.get('init_cfg') or {}).get('checkpoint')
+    loads = []
+
+    def scan(node, path: str) -> None:
+        if not isinstance(node, dict):
+            return
+        init = node.get('init_cfg')
+        if isinstance(init, dict) and start is not None \
+                and init.get('checkpoint') == start:
+            loads.append(f'{path}.init_cfg.checkpoint')
+        for key, value in node.items():
+            if key != 'init_cfg':
+                scan(value, f'{path}.{key}')
+
+    scan(cfg.model, 'model')
+    if not single_frame and not start:
+        raise ValueError(f'configs/synthetic/{variant}.py: a video model '
+                         'whose backbone loads no single-frame checkpoint '
+                         '(model.backbone.init_cfg.checkpoint)')
+    dataset_type = str(cfg.train_dataloader.dataset.get('type', ''))
+    return dict(
+        single_frame=single_frame,
+        start_from=None if start is None else osp.splitext(
+            osp.basename(start))[0],
+        loads=loads,
+        adapt=dataset_type.endswith('UnlabelledVideoDataset'),
+        epochs=int(cfg.train_cfg.max_epochs))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -307,10 +340,9 @@ def main(argv=None) -> dict:
             continue
         t0 = time.time()
         vdir = osp.join(work_dir, variant)
-        adapt_dir = osp.join(vdir, 'frames') if variant.startswith(
-            ADAPT_PREFIX) else None
-        epochs = preset['epochs_a' if variant.startswith('a_') else
-                        'epochs_adapt' if adapt_dir else 'epochs_fami']
+        plan = variant_plan(variant)
+        adapt_dir = osp.join(vdir, 'frames') if plan['adapt'] else None
+        epochs = preset['epochs'] or plan['epochs']
         # (f) adapts on the reported split's videos: scored on that only
         variant_splits = [args.split] if adapt_dir else splits
         saved = [reusable(
@@ -318,7 +350,7 @@ def main(argv=None) -> dict:
             s, args.preset, args.seed, [title])
             for s in variant_splits] if args.reuse else [None]
         ckpts = [osp.join(vdir, f'epoch_{epochs}.pth')] + [
-            osp.join(work_dir, f'{variant}.pth')] * variant.startswith('a_')
+            osp.join(work_dir, f'{variant}.pth')] * plan['single_frame']
         if all(saved) and all(map(osp.exists, ckpts)):
             print(f'[2/4] reusing {title}: its AP and {ckpts[-1]}')
             for split, old in zip(variant_splits, saved):
@@ -332,21 +364,15 @@ def main(argv=None) -> dict:
                 f'randomness.seed={args.seed}']
         if not adapt_dir:
             opts.append(f'train_cfg.val_begin={epochs + 1}')
-        start_from = starts_from(variant)
-        single_ckpt = args.single_frame_checkpoint or osp.join(
-            work_dir, f'{start_from}.pth')
-        if not variant.startswith('a_'):
+        if not plan['single_frame']:
+            single_ckpt = args.single_frame_checkpoint or osp.join(
+                work_dir, f'{plan["start_from"]}.pth')
             if not osp.exists(single_ckpt):
                 raise FileNotFoundError(
-                    f'{single_ckpt} is missing: run variant {start_from} '
-                    'first or pass --single-frame-checkpoint')
-            opts += [
-                f'model.backbone.init_cfg.checkpoint={single_ckpt}',
-                f'model.head.init_cfg.checkpoint={single_ckpt}'
-            ]
-            if variant.startswith(WITH_MI_PREFIXES):
-                opts.append(
-                    f'model.mi_predictor.init_cfg.checkpoint={single_ckpt}')
+                    f'{single_ckpt} is missing: run variant '
+                    f'{plan["start_from"]} first or pass '
+                    '--single-frame-checkpoint')
+            opts += [f'{key}={single_ckpt}' for key in plan['loads']]
         opts += args.cfg_options
         config = f'configs/synthetic/{variant}.py'
         print(f'[2/4] training {title}: {epochs} epoch(s)')
@@ -357,7 +383,7 @@ def main(argv=None) -> dict:
                          adapt_dir) + opts,
             osp.join(work_dir, f'{variant}_train.log'))
         ckpt = osp.join(vdir, f'epoch_{epochs}.pth')
-        if variant.startswith('a_'):
+        if plan['single_frame']:
             shutil.copyfile(ckpt, osp.join(work_dir, f'{variant}.pth'))
         if variant in TRACKED_ONLY:
             timings[variant] = time.time() - t0

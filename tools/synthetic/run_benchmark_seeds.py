@@ -92,7 +92,7 @@ def main(argv=None) -> dict:
     titles = {s: [t for v, t in bench['VARIANTS']
                   if v in variants and v not in bench['TRACKED_ONLY'] and (
                       s == args.split
-                      or not v.startswith(bench['ADAPT_PREFIX']))]
+                      or not bench['variant_plan'](v)['adapt'])]
               for s in splits}
     start = time.time()
     runs, minutes = {split: [] for split in splits}, {}

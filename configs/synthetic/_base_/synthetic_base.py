@@ -8,7 +8,6 @@
 _base_ = [
     'mmpose::_base_/default_runtime.py',
     '../../_base_/datasets/posetrack18_video.py',
-    '../../_base_/tracker/bytetrack.py',
 ]
 
 data_root = 'data/synthetic/'

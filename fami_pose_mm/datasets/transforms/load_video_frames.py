@@ -10,7 +10,7 @@ from mmcv.transforms import BaseTransform
 from mmengine import fileio
 from mmpose.registry import TRANSFORMS
 
-from ..video_frames import frame_path, nearest_candidates
+from ..video_frames import check_missing_frame, frame_path, nearest_candidates
 
 
 @TRANSFORMS.register_module()
@@ -55,9 +55,8 @@ class LoadVideoFrames(BaseTransform):
                  imdecode_backend: str = 'cv2',
                  backend_args: Optional[dict] = None,
                  missing_frame: Optional[str] = None) -> None:
-        if missing_frame not in (None, 'error', 'nearest'):
-            raise ValueError("missing_frame must be None, 'error' or "
-                             f"'nearest', got {missing_frame!r}")
+        if missing_frame is not None:
+            check_missing_frame(missing_frame)
         self.to_float32 = to_float32
         self.color_type = color_type
         self.imdecode_backend = imdecode_backend

@@ -7,21 +7,20 @@ from typing import Dict, Optional, Union
 import numpy as np
 import torch
 import torch.nn as nn
-from torch import Tensor
-
 from mmpose.evaluation.functional import pose_pck_accuracy
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 from mmpose.registry import MODELS
 from mmpose.utils.tensor_utils import to_numpy
 from mmpose.utils.typing import (ConfigType, ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
+from torch import Tensor
 
 from ...utils.crop_modes import check_crop_mode
 from ...utils.frame_offsets import check_num_frames
+from ..heads.frame_deconv_head import frame_deconv_head_cfg
 from ..utils.crop_resample import (flip_affines, resample_to_key,
                                    stack_frame_warp_mats,
                                    support_to_key_affines)
-from ..utils.head_deconv import frame_deconv_of, split_head_deconv
 
 NECK_INPUTS = ('backbone', 'head_deconv')
 
@@ -125,12 +124,12 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
             raise ValueError(
                 f"frame_deconvs={frame_deconvs!r} needs neck_input="
                 f"'head_deconv', got neck_input={neck_input!r}")
+        if neck_input == 'head_deconv':
+            head = frame_deconv_head_cfg(head, frame_deconvs, 'model.head')
         super().__init__(backbone, neck, head, train_cfg, test_cfg,
                          data_preprocessor, init_cfg, metainfo)
         self.crop_mode = crop_mode
         self.neck_input = neck_input
-        if neck_input == 'head_deconv':
-            split_head_deconv(self.head, num_layers=frame_deconvs)
         self.freeze_backbone = freeze_backbone
         self.aux_loss_weight = aux_loss_weight
         self.mi_loss = MODELS.build(mi_loss) if mi_loss else None
@@ -142,11 +141,11 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
                     and bb_init.get('type') == 'Pretrained':
                 cfg['init_cfg'] = dict(type='Pretrained', prefix='head.',
                                        checkpoint=bb_init['checkpoint'])
+            if neck_input == 'head_deconv':
+                cfg = frame_deconv_head_cfg(cfg, frame_deconvs,
+                                            'model.mi_predictor')
             self.mi_predictor = MODELS.build(cfg)
             self.mi_predictor.requires_grad_(False)
-            if neck_input == 'head_deconv':
-                split_head_deconv(self.mi_predictor, 'model.mi_predictor',
-                                  frame_deconvs)
         if freeze_backbone:
             self.backbone.requires_grad_(False)
             if self.frame_deconv is not None:
@@ -244,7 +243,7 @@ class VideoTopdownPoseEstimator(TopdownPoseEstimator):
         ``frame_deconvs``), else None (they stay registered, and load, under
         ``head.deconv_layers``)."""
         if getattr(self, 'neck_input', None) == 'head_deconv':
-            return frame_deconv_of(self.head)
+            return self.head.frame_deconv
         return None
 
     def frame_features(self, crops: Tensor) -> Tensor:

@@ -2,10 +2,9 @@
 from .crop_resample import (flip_affines, resample_to_key,
                             stack_frame_warp_mats, support_to_key_affines)
 from .deform_ops import ModulatedDeformConv, deform_backend
-from .head_deconv import split_head_deconv
 
 __all__ = [
     'ModulatedDeformConv', 'deform_backend', 'flip_affines',
-    'resample_to_key', 'split_head_deconv', 'stack_frame_warp_mats',
+    'resample_to_key', 'stack_frame_warp_mats',
     'support_to_key_affines'
 ]

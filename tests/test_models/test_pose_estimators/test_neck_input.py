@@ -1,18 +1,18 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """``neck_input='head_deconv'``: the neck after a SimpleBaseline head's
-deconvolutions (fami_pose_mm/models/utils/head_deconv.py)."""
+deconvolutions (fami_pose_mm/models/heads/frame_deconv_head.py)."""
 import copy
 
 import pytest
 import torch
 import torch.nn as nn
+from _tiny import HEAD, K, make_batch, model_cfg
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
 import fami_pose_mm.plugin  # noqa: F401  (registers)
-from _tiny import HEAD, K, make_batch, model_cfg
-from fami_pose_mm.models.utils.head_deconv import split_head_deconv
+from fami_pose_mm.models.heads import frame_deconv_head_cfg
 
 init_default_scope('mmpose')
 DECONV = dict(deconv_out_channels=(8, ), deconv_kernel_sizes=(4, ))
@@ -22,6 +22,15 @@ TWO_DECONVS = dict(deconv_out_channels=(8, 8), deconv_kernel_sizes=(4, 4))
 def _deconv_head(**kw) -> nn.Module:
     torch.manual_seed(0)
     return MODELS.build(dict(HEAD, **{**DECONV, **kw}))
+
+
+def _split_head(head: nn.Module, frame_deconvs=None, **kw) -> nn.Module:
+    """A ``FrameDeconvHeatmapHead`` with ``head``'s weights."""
+    cfg = frame_deconv_head_cfg(dict(HEAD, **{**DECONV, **kw}),
+                                frame_deconvs, 'model.head')
+    split = MODELS.build(cfg).eval()
+    split.load_state_dict(head.state_dict())
+    return split
 
 
 def _build(neck_input: str, deconv: dict = DECONV, heatmap_size=(24, 32),
@@ -43,7 +52,8 @@ def test_split_head_decodes_what_its_deconvs_made():
     x = torch.randn(2, 8, 16, 12)
     with torch.no_grad():
         want = head.forward((x, ))
-        deconv = split_head_deconv(head)
+        head = _split_head(head)
+        deconv = head.frame_deconv
         assert deconv is head.deconv_layers
         up = deconv(x)
         got = head.forward((up, ))
@@ -59,9 +69,14 @@ def test_split_head_decodes_what_its_deconvs_made():
                                                                     None])
 
 
-def test_split_head_without_layers_names_the_setting():
-    with pytest.raises(ValueError, match='model.mi_predictor.*conv_layers'):
-        split_head_deconv(nn.Conv2d(8, K, 1), 'model.mi_predictor')
+def test_split_head_of_another_type_names_the_setting():
+    with pytest.raises(ValueError, match='conv_layers.*model.mi_predictor '
+                       "is 'RTMCCHead'"):
+        frame_deconv_head_cfg(dict(type='RTMCCHead'), None,
+                              'model.mi_predictor')
+    with pytest.raises(ValueError, match="model.head is 'RTMCCHead'"):
+        MODELS.build(model_cfg(head=dict(type='RTMCCHead'),
+                               neck_input='head_deconv'))
 
 
 def test_same_keys_frozen_deconvs_and_upsampled_neck():
@@ -114,7 +129,8 @@ def test_split_after_the_first_of_two_deconvs():
     x = torch.randn(2, 8, 8, 6)
     with torch.no_grad():
         want = head.forward((x, ))
-        per_frame = split_head_deconv(head, num_layers=1)
+        head = _split_head(head, 1, **TWO_DECONVS)
+        per_frame = head.frame_deconv
         up = per_frame(x)
         got = head.forward((up, ))
     assert up.shape == (2, 8, 16, 12) and got.shape == (2, K, 32, 24)
@@ -124,7 +140,7 @@ def test_split_after_the_first_of_two_deconvs():
     for bad in (0, 3, True):
         with pytest.raises(ValueError, match=r'frame_deconvs.*1 to.*'
                            r'model.head \(2\)'):
-            split_head_deconv(_deconv_head(**TWO_DECONVS), num_layers=bad)
+            _split_head(_deconv_head(**TWO_DECONVS), bad, **TWO_DECONVS)
 
 
 def test_frame_deconvs_freezes_only_the_per_frame_deconv():
