@@ -140,6 +140,7 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
         self._track_boxes = TrackBoxIndex(self.frame_box_counts)
         self._untracked_file = False
         images, anns, cats = load_video_annotations(self.ann_file)
+        self._check_annotations(images, anns)
         if cats:
             self._metainfo['CLASSES'] = cats
         if self.bbox_file:
@@ -167,6 +168,10 @@ class PoseTrackVideoDataset(BaseCocoStyleDataset):
                 f'{frame_box_summary(self.frame_box_counts)}',
                 logger='current')
         return data_list
+
+    def _check_annotations(self, images: Dict, anns: List[dict]) -> None:
+        """What a subclass checks of the loaded file before the records are
+        built (nothing here)."""
 
     def _window(self, img: dict) -> dict:
         """Key frame path, supporting paths and indices of an image (a new

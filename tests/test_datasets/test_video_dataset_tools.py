@@ -115,3 +115,33 @@ def test_browser_writes_one_image_per_sample(tmp_path):
     # red keypoint markers were drawn
     red = (img[..., 2] > 200) & (img[..., 1] < 60) & (img[..., 0] < 60)
     assert red.sum() > 50
+
+
+def test_posetrack21_files_convert_and_versions_are_not_mixed(tmp_path):
+    pt21_dir = osp.join(osp.dirname(PT18), 'posetrack21', 'posetrack_data',
+                        'val')
+    videos = []
+    for path in sorted(glob.glob(osp.join(pt21_dir, '*.json'))):
+        video = load_json(path)
+        for image in video['images']:  # as PoseTrack21's: no frame size
+            del image['width'], image['height']
+        videos.append(str(tmp_path / osp.basename(path)))
+        write_json(videos[-1], video)
+    out = str(tmp_path / 'pt21.json')
+    with pytest.raises(ValueError, match='without width/height.*'
+                       '--frames-root'):
+        converter.main(['posetrack21', str(tmp_path), out])
+    converter.main(['posetrack21', str(tmp_path), out, '--frames-root', PT18])
+    merged = load_json(out)
+    assert {(i['width'], i['height']) for i in merged['images']} == {
+        (1920, 1080)}
+    box_only = [a for a in merged['annotations'] if not a['num_keypoints']]
+    assert len(box_only) == 3 and all(a['bbox'][2] > 0 for a in box_only)
+    # a PoseTrack18 file as PoseTrack21, and the reverse, are refused
+    with pytest.raises(ValueError, match='has no person_id: a PoseTrack18 '
+                       "file, not a PoseTrack21 file"):
+        converter.main(['posetrack21', osp.join(PT18, 'annotations', 'val'),
+                        out])
+    with pytest.raises(ValueError, match='a PoseTrack21 file .*read as '
+                       'PoseTrack18'):
+        converter.main(['posetrack18', pt21_dir, out])

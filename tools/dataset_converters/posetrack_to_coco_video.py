@@ -8,6 +8,12 @@ unchanged, and missing ``bbox``/``num_keypoints``/``iscrowd``/``area`` are
 filled in (a missing box is the visible-keypoint extent enlarged by
 ``--box-margin`` on each side).
 
+PoseTrack21: the ``posetrack_data`` per-video files are merged the same
+way (each must be PoseTrack21's: ``person_id`` on every annotation);
+their images have no size, which is read from the first frame of each
+video under ``--frames-root``. Box-only persons keep their box and get
+``num_keypoints`` 0.
+
 PoseTrack17: the per-video JSON files in the ``annolist`` format are
 converted to the PoseWarper/DCPose layout: frames are addressed as
 ``images_renamed/<video>/%08d.jpg``, 1-indexed in the order of the
@@ -22,6 +28,10 @@ Usage::
     python tools/dataset_converters/posetrack_to_coco_video.py posetrack18 \\
         data/posetrack18/annotations/val \\
         data/posetrack18/annotations/posetrack18_val.json
+    python tools/dataset_converters/posetrack_to_coco_video.py posetrack21 \\
+        data/posetrack21/posetrack_data/val \\
+        data/posetrack21/annotations/posetrack21_val.json \\
+        --frames-root data/posetrack21
     python tools/dataset_converters/posetrack_to_coco_video.py posetrack17 \\
         data/posetrack17/annotations/val \\
         data/posetrack17/annotations/posetrack17_val.json \\
@@ -76,8 +86,23 @@ def complete_annotation(ann: dict, margin: float, where: str) -> dict:
     return ann
 
 
-def merge_posetrack18(files: list, margin: float) -> dict:
-    """Merge PoseTrack18 per-video files into one COCO-style dict."""
+def merge_posetrack18(files: list, margin: float,
+                      dataset: str = 'posetrack18',
+                      frames_root: Optional[str] = None) -> dict:
+    """Merge PoseTrack18 (or PoseTrack21 ``posetrack_data``) per-video
+    files into one COCO-style dict.
+
+    Args:
+        files (list[str]): The per-video files.
+        margin (float): See :func:`keypoint_box`.
+        dataset (str): ``'posetrack18'`` or ``'posetrack21'``: a file of
+            the other version is refused, naming it
+            (:func:`~fami_pose_mm.fileio.posetrack21_format.check_dataset_of`).
+        frames_root (str, optional): Where ``file_name`` is found, to read
+            the size of images without ``width`` / ``height`` (PoseTrack21
+            files have none).
+    """
+    from fami_pose_mm.fileio.posetrack21_format import check_dataset_of
     images, anns, categories, seen = [], [], None, set()
     for path in files:
         with open(path, 'r', encoding='utf-8') as f:
@@ -87,6 +112,8 @@ def merge_posetrack18(files: list, margin: float) -> dict:
                 raise ValueError(f'{path} is not valid JSON: {e}') from None
         if not isinstance(video, dict) or 'images' not in video:
             raise ValueError(f"{path}: expected a JSON object with 'images'")
+        check_dataset_of(video, path, dataset)
+        add_image_sizes(video['images'], path, frames_root)
         for img in video['images']:
             if img['id'] in seen:
                 raise ValueError(f'{path}: image id {img["id"]} repeats an '
@@ -97,6 +124,27 @@ def merge_posetrack18(files: list, margin: float) -> dict:
                  for a in video.get('annotations', [])]
         categories = categories or video.get('categories')
     return dict(images=images, annotations=anns, categories=categories or [])
+
+
+def add_image_sizes(images: List[dict], path: str,
+                    frames_root: Optional[str]) -> None:
+    """Set ``width`` / ``height`` of images without them from the first
+    such frame of the video (read under ``frames_root``), in place."""
+    todo = [i for i in images if 'width' not in i or 'height' not in i]
+    if not todo:
+        return
+    if frames_root is None:
+        raise ValueError(f'{path}: images without width/height (PoseTrack21 '
+                         'files): give --frames-root, the folder holding '
+                         'their file_name')
+    import cv2
+    frame = osp.join(frames_root, todo[0]['file_name'])
+    first = cv2.imread(frame)
+    if first is None:
+        raise ValueError(f'{path}: cannot read frame {frame} (image id '
+                         f'{todo[0].get("id")}) for its size')
+    for image in todo:
+        image['width'], image['height'] = first.shape[1], first.shape[0]
 
 
 def link_posetrack17_frames(video: dict, path: str,
@@ -153,19 +201,23 @@ def merge_posetrack17(files: list, margin: float,
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('format', choices=['posetrack18', 'posetrack17'])
+    parser.add_argument('format',
+                        choices=['posetrack18', 'posetrack21', 'posetrack17'])
     parser.add_argument('input_dir', help='folder of per-video JSON files')
     parser.add_argument('output', help='COCO-style JSON file to write')
     parser.add_argument('--box-margin', type=float, default=0.1)
     parser.add_argument('--frames-root', default=None,
                         help='PoseTrack17 (required): the folder holding '
-                        'images/; images_renamed/ links are made there')
+                        'images/; images_renamed/ links are made there. '
+                        'PoseTrack21: the folder holding images/, to read '
+                        'the frame size')
     args = parser.parse_args(argv)
     files = sorted(glob.glob(osp.join(args.input_dir, '*.json')))
     if not files:
         raise ValueError(f'no *.json files in {args.input_dir}')
-    if args.format == 'posetrack18':
-        data = merge_posetrack18(files, args.box_margin)
+    if args.format in ('posetrack18', 'posetrack21'):
+        data = merge_posetrack18(files, args.box_margin, args.format,
+                                 args.frames_root)
     else:
         data = merge_posetrack17(files, args.box_margin, args.frames_root)
     os.makedirs(osp.dirname(osp.abspath(args.output)), exist_ok=True)
