@@ -201,5 +201,7 @@ def load_posetrack18_file(video: dict, is_gt: bool, name: str,
                 track_ids=track_ids,
                 video=name,
                 image_id=image.get('id'),
-                file_name=str(image.get('file_name') or '')))
+                file_name=str(image.get('file_name') or ''),
+                is_labeled=bool(image.get('is_labeled', True))
+                if is_gt else True))
     return frames, missing, len(kpts)

@@ -50,7 +50,9 @@ def check_dataset_of(video: dict, name: str, dataset: str) -> None:
     Raises:
         ValueError: Naming the file (and the first annotation without
             ``person_id``), for a PoseTrack21 file read as PoseTrack18 or
-            the reverse.
+            the reverse; for PoseTrack21, naming file, image and field, for
+            an ignore polygon of fewer than three points or an
+            ``is_labeled`` that is not a boolean.
     """
     pt21 = is_posetrack21(video)
     if dataset == 'posetrack18' and pt21:
@@ -67,8 +69,14 @@ def check_dataset_of(video: dict, name: str, dataset: str) -> None:
                 f'image id {ann.get("image_id")}) has no person_id: '
                 f"{what}not a PoseTrack21 file (read it as 'posetrack18')")
     for k, image in enumerate(video.get('images') or []):
-        check_ignore_regions(image, f'{name}, image id '
-                             f'{image.get("id") if isinstance(image, dict) else k}')
+        where = (f'{name}, image id '
+                 f'{image.get("id") if isinstance(image, dict) else k}')
+        check_ignore_regions(image, where)
+        if isinstance(image, dict) and not isinstance(
+                image.get('is_labeled', True), bool):
+            raise ValueError(f'{where}: is_labeled is '
+                             f'{image["is_labeled"]!r:.40}, expected true or '
+                             'false')
 
 
 def check_ignore_regions(image: Any, where: str) -> None:

@@ -17,8 +17,12 @@ import os.path as osp
 import warnings
 from typing import List, Tuple
 
+from .posetrack21_format import check_dataset_of
 from .posetrack_frame import PoseTrackFrame
-from .posetrack_json import load_posetrack18_video
+from .posetrack_json import load_posetrack18_video, read_video_json
+
+#: The ground truths :func:`load_posetrack18_folders` reads.
+DATASETS = ('posetrack18', 'posetrack21')
 
 
 def _json_files(folder: str, what: str) -> List[str]:
@@ -107,7 +111,8 @@ def pair_frames(gt: List[PoseTrackFrame], pred: List[PoseTrackFrame],
 def load_posetrack18_folders(
     gt_dir: str,
     pred_dir: str,
-    tracking: bool = False
+    tracking: bool = False,
+    dataset: str = 'posetrack18'
 ) -> Tuple[List[PoseTrackFrame], List[PoseTrackFrame], List[str]]:
     """Load every ground-truth video of ``gt_dir`` and its prediction.
 
@@ -123,6 +128,11 @@ def load_posetrack18_folders(
             every ground-truth file.
         tracking (bool): Also read and check track ids (see
             :func:`~fami_pose_mm.fileio.posetrack_json.load_posetrack18_video`).
+        dataset (str): What the ground truth must be: ``'posetrack18'``
+            (PoseTrack18 or PoseTrack17 files; a PoseTrack21 file is
+            refused) or ``'posetrack21'`` (PoseTrack21 ``posetrack_data``
+            files, checked by
+            :func:`~fami_pose_mm.fileio.posetrack21_format.check_dataset_of`).
 
     Returns:
         tuple: ground-truth frames, predicted frames (aligned lists) and
@@ -132,10 +142,13 @@ def load_posetrack18_folders(
         FileNotFoundError: A missing folder, no ground-truth file, or a
             ground-truth file without its prediction file.
         ValueError: A bad file (see ``load_posetrack18_video``), a
-            prediction whose frames are not the ground truth's (see
-            :func:`pair_frames`), or ground truth without any annotated
-            person in any file.
+            ground-truth file of the other dataset, a prediction whose
+            frames are not the ground truth's (see :func:`pair_frames`),
+            or ground truth without any annotated person in any file.
     """
+    if dataset not in DATASETS:
+        raise ValueError(f'dataset must be one of {DATASETS}, got '
+                         f'{dataset!r}')
     gt_names = _json_files(gt_dir, 'ground-truth')
     if not gt_names:
         raise FileNotFoundError(f'no ground-truth *.json files in {gt_dir}')
@@ -152,7 +165,11 @@ def load_posetrack18_folders(
             raise FileNotFoundError(
                 f'prediction file {pred_file} does not exist (needed for '
                 f'ground truth {gt_file})')
-        gt = load_posetrack18_video(gt_file, is_gt=True, tracking=tracking)
+        video = read_video_json(gt_file, 'ground-truth')
+        if isinstance(video, dict) and 'annolist' not in video:
+            check_dataset_of(video, gt_file, dataset)
+        gt = load_posetrack18_video(video, is_gt=True, name=gt_file,
+                                    tracking=tracking)
         pred = pair_frames(
             gt,
             load_posetrack18_video(pred_file, is_gt=False, tracking=tracking),

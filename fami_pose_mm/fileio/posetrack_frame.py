@@ -41,6 +41,8 @@ class PoseTrackFrame:
             files; None in ``annolist`` files).
         file_name (str): The image's ``file_name`` (PoseTrack18) or
             ``image[0].name`` (``annolist``); '' if absent.
+        is_labeled (bool): The image's ``is_labeled`` (ground truth; True
+            if absent). Only the PoseTrack21 evaluation reads it.
     """
     name: str
     keypoints: np.ndarray
@@ -53,6 +55,7 @@ class PoseTrackFrame:
     video: str = ''
     image_id: Any = None
     file_name: str = ''
+    is_labeled: bool = True
 
     @property
     def num_people(self) -> int:

@@ -36,7 +36,7 @@ tolerates stays tolerated, with a ``UserWarning`` that counts it (see
 :func:`~fami_pose_mm.fileio.posetrack_folders.load_posetrack18_folders`).
 """
 import warnings
-from typing import List, Union
+from typing import Any, List, Union
 
 from .detection_file import read_json
 from .posetrack17_reader import load_annolist_file
@@ -44,8 +44,20 @@ from .posetrack18_reader import load_posetrack18_file
 from .posetrack_frame import MAX_TRACK_ID, MISSING_SCORE, PoseTrackFrame
 
 __all__ = [
-    'MAX_TRACK_ID', 'MISSING_SCORE', 'PoseTrackFrame', 'load_posetrack18_video'
+    'MAX_TRACK_ID', 'MISSING_SCORE', 'PoseTrackFrame',
+    'load_posetrack18_video', 'read_video_json'
 ]
+
+
+def read_video_json(path: str, what: str, name: str = '') -> Any:
+    """A per-video file's JSON content; every failure (missing, empty, not
+    JSON, not UTF-8) is an error naming the file."""
+    name = name or path
+    try:
+        return read_json(path, what, name)
+    except UnicodeDecodeError as e:
+        raise ValueError(f'{what} file {name} is not valid JSON (not '
+                         f'UTF-8 text: {e})') from None
 
 
 def load_posetrack18_video(video: Union[str, dict],
@@ -86,11 +98,7 @@ def load_posetrack18_video(video: Union[str, dict],
     what = 'ground-truth' if is_gt else 'prediction'
     if isinstance(video, str):
         name = name or video
-        try:
-            video = read_json(video, what, name)
-        except UnicodeDecodeError as e:
-            raise ValueError(f'{what} file {name} is not valid JSON (not '
-                             f'UTF-8 text: {e})') from None
+        video = read_video_json(video, what, name)
     name = name or f'{what} video'
     if not isinstance(video, dict):
         raise ValueError(f'{name}: not a PoseTrack file (a JSON object with '

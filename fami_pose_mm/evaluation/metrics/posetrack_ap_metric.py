@@ -1,5 +1,6 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
-"""PoseTrack18 mAP (and tracking MOTA) without the ``poseval`` package."""
+"""PoseTrack18 mAP (and tracking MOTA) without the ``poseval`` package;
+PoseTrack21 mAP (and keypoint HOTA) without the PoseTrack21 kit."""
 import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
@@ -12,8 +13,9 @@ from mmpose.registry import METRICS
 from terminaltables import AsciiTable
 
 from fami_pose_mm.fileio import PoseTrackVideoWriter
-from ..functional import (evaluate_posetrack, evaluate_tracking,
-                          load_posetrack18_folders)
+from ..functional import (evaluate_posetrack, evaluate_posetrack21_hota,
+                          evaluate_posetrack21_map, evaluate_tracking,
+                          load_posetrack18_folders, prepare_videos)
 
 #: Metric names returned by mmpose's ``PoseTrack18Metric`` (same order as
 #: the groups Head, Shoulder, Elbow, Wrist, Hip, Knee, Ankle, Total).
@@ -24,6 +26,10 @@ STATS_NAMES = ('Head AP', 'Shou AP', 'Elb AP', 'Wri AP', 'Hip AP', 'Knee AP',
 TRACKING_NAMES = ('Head MOTA', 'Shou MOTA', 'Elb MOTA', 'Wri MOTA',
                   'Hip MOTA', 'Knee MOTA', 'Ankl MOTA', 'MOTA', 'MOTP',
                   'MOT Prec', 'MOT Rec')
+#: With ``dataset='posetrack21'`` and ``tracking=True``: the keypoint HOTA
+#: summary (x100, the PoseTrack21 kit's).
+HOTA_NAMES = ('HOTA', 'DetA', 'AssA', 'LocA', 'DetRe', 'DetPr', 'AssRe',
+              'AssPr')
 
 
 @METRICS.register_module()
@@ -59,8 +65,14 @@ class PoseTrackAPMetric(CocoMetric):
             go to ``dir/<video>.json``. A temporary folder if None.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): Key prefix. Defaults to ``'posetrack18'``.
+        dataset (str): ``'posetrack18'`` (PoseTrack17/18 ground truth,
+            ``poseval``'s AP and MOTA) or ``'posetrack21'`` (PoseTrack21
+            ``posetrack_data`` ground truth, the PoseTrack21 kit's mAP and
+            keypoint HOTA; keys ``posetrack21/...``). A ground-truth file of
+            the other dataset is refused. Defaults to ``'posetrack18'``.
         tracking (bool): Also evaluate tracking (``posetrack18/MOTA`` ...,
-            see ``TRACKING_NAMES``). Each data sample must carry the
+            see ``TRACKING_NAMES``; PoseTrack21: ``posetrack21/HOTA`` ...,
+            see ``HOTA_NAMES``). Each data sample must carry the
             ``track_id`` of its person (the dataset passes on the
             annotation's or the detection file's ``track_id``); the
             prediction files get these ids. Defaults to False (track id =
@@ -79,10 +91,16 @@ class PoseTrackAPMetric(CocoMetric):
                  outfile_prefix: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
-                 tracking: bool = False) -> None:
+                 tracking: bool = False,
+                 dataset: str = 'posetrack18') -> None:
         if ann_file is None and gt_folder is None:
             raise ValueError('PoseTrackAPMetric needs ann_file or gt_folder '
                              'to find the per-video ground-truth files')
+        if dataset not in ('posetrack18', 'posetrack21'):
+            raise ValueError("PoseTrackAPMetric's dataset must be "
+                             f"'posetrack18' or 'posetrack21', got {dataset!r}")
+        if prefix is None and dataset == 'posetrack21':
+            prefix = 'posetrack21'
         super().__init__(
             ann_file=ann_file,
             score_mode=score_mode,
@@ -95,6 +113,7 @@ class PoseTrackAPMetric(CocoMetric):
             prefix=prefix)
         self.gt_folder = gt_folder
         self.tracking = tracking
+        self.dataset = dataset
         self._track_of: Dict[int, int] = {}
 
     def process(self, data_batch: Sequence[dict],
@@ -220,12 +239,24 @@ class PoseTrackAPMetric(CocoMetric):
         """
         logger: MMLogger = MMLogger.get_current_instance()
         gt_frames, pred_frames, videos = load_posetrack18_folders(
-            self._gt_dir(), osp.dirname(outfile_prefix), self.tracking)
-        summary = evaluate_posetrack(gt_frames, pred_frames)['summary']
+            self._gt_dir(), osp.dirname(outfile_prefix), self.tracking,
+            dataset=self.dataset)
+        if self.dataset == 'posetrack21':
+            kit_frames = prepare_videos(gt_frames, pred_frames)
+            summary = evaluate_posetrack21_map(kit_frames)['summary']
+            protocol = 'PoseTrack21 kit'
+        else:
+            summary = evaluate_posetrack(gt_frames, pred_frames)['summary']
+            protocol = 'poseval protocol'
         logger.info(f'{len(videos)} videos, {len(gt_frames)} frames\n' +
-                    _table(summary, 'PoseTrack AP (poseval protocol)'))
+                    _table(summary, f'PoseTrack AP ({protocol})'))
         stats = list(zip(STATS_NAMES, summary.values()))
-        if self.tracking:
+        if self.tracking and self.dataset == 'posetrack21':
+            hota = evaluate_posetrack21_hota(kit_frames)['summary']
+            hota = {k: hota[k] for k in HOTA_NAMES}
+            logger.info(_table(hota, 'PoseTrack21 keypoint HOTA (kit)'))
+            stats += list(hota.items())
+        elif self.tracking:
             track = evaluate_tracking(gt_frames, pred_frames)['summary']
             logger.info(_table(track, 'PoseTrack MOTA (poseval protocol)'))
             stats += list(zip(TRACKING_NAMES, track.values()))
