@@ -1,13 +1,15 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 """Tracked inference on a split of the synthetic set, scored with the AP
-and the tracking metric (MOTA).
+and the tracking metrics (MOTA, keypoint HOTA).
 
 Each video of the split goes through :class:`VideoPoseInferencer` as a
 user would run it: its frame folder, the split's detection file (the
 boxes ``mim test`` uses, same score threshold), the tracker of the
 config; one PoseTrack18 prediction file per video. The files are then
 scored against the per-video ground truth (whose people carry their
-track ids) with :func:`evaluate_posetrack`, :func:`evaluate_tracking` and
+track ids) with :func:`evaluate_posetrack`, :func:`evaluate_tracking`,
+the PoseTrack21 kit's keypoint HOTA (:func:`evaluate_posetrack21_hota`, on
+these PoseTrack18-layout files: every frame is labelled) and
 :func:`evaluate_jitter` (the acceleration error, px / frame^2); with a
 ``smooth`` filter (:mod:`fami_pose_mm.apis.track_smoothing`) the same run
 filters each track's keypoints.
@@ -20,13 +22,15 @@ from typing import Dict, Sequence, Union
 import numpy as np
 
 from fami_pose_mm.evaluation.functional import (evaluate_jitter,
+                                                evaluate_posetrack21_hota,
                                                 evaluate_tracking,
-                                                load_posetrack18_folders)
+                                                load_posetrack18_folders,
+                                                prepare_videos)
 from .benchmark_eval import evaluate_subsets, mean_std
 
 #: Summary keys kept in the benchmark's results.
-TRACKING_KEYS = ('AP', 'degraded AP', 'MOTA', 'MOTP', 'Precision', 'Recall',
-                 'switches', 'accel error')
+TRACKING_KEYS = ('AP', 'degraded AP', 'MOTA', 'HOTA', 'DetA', 'AssA',
+                 'MOTP', 'Precision', 'Recall', 'switches', 'accel error')
 #: The filter of the main job's smoothed rows, from the candidates of
 #: ``tools/synthetic/choose_smoothing.py`` on ``val`` of data seeds 3, 1, 2
 #: with model (a): none cost at most 0.5 AP (the camera shake of the
@@ -94,21 +98,24 @@ def score_tracked(data_root: str, split: str,
 
     Returns:
         dict: ``AP`` (Total), ``degraded AP`` (occluded or blurred joints,
-        as in the benchmark's table), ``MOTA`` (Total), ``MOTP``,
-        ``Precision``, ``Recall``, ``switches`` (all joints) and ``accel
-        error`` (Total, px / frame^2).
+        as in the benchmark's table), ``MOTA`` (Total), keypoint ``HOTA``,
+        ``DetA``, ``AssA`` (Total, x100), ``MOTP``, ``Precision``,
+        ``Recall``, ``switches`` (all joints) and ``accel error`` (Total,
+        px / frame^2).
     """
     gt_dir = osp.join(data_root, 'annotations', split)
     gts, preds, _ = load_posetrack18_folders(gt_dir, pred_dir, tracking=True)
     track = evaluate_tracking(gts, preds)
     summary = track['summary']
+    hota = evaluate_posetrack21_hota(prepare_videos(gts, preds))['summary']
     subsets = evaluate_subsets(
         gt_dir, pred_dir,
         osp.join(data_root, 'annotations',
                  f'posetrack18_{split}_joint_flags.json'))
     return dict(AP=subsets['all']['groups']['Total'],  # the official AP
                 **{'degraded AP': subsets['degraded']['AP']},
-                MOTA=summary['Total'], MOTP=summary['MOTP'],
+                MOTA=summary['Total'], HOTA=hota['HOTA'],
+                DetA=hota['DetA'], AssA=hota['AssA'], MOTP=summary['MOTP'],
                 Precision=summary['Precision'], Recall=summary['Recall'],
                 switches=int(track['num_switches'].sum()),
                 **{'accel error': evaluate_jitter(gts, preds)['summary']

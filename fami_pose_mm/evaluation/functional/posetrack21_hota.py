@@ -143,22 +143,21 @@ def evaluate_video(frames: List[KitFrame], video: str = '') -> dict:
         for j in range(num_joints):
             rows, cols = linear_sum_assignment(-sim[:, :, j])
             values = sim[rows, cols, j]
-            for a, alpha in enumerate(ALPHAS):
-                ok = values >= alpha - EPS
-                m_gt, m_pred = g[rows[ok]], p[cols[ok]]
-                num = int(ok.sum())
-                res['HOTA_TP'][a, j] += num
-                res['HOTA_FN'][a, j] += gt_t[j] - num
-                res['HOTA_FP'][a, j] += pred_t[j] - num
-                if num:
-                    res['LocA'][a, j] += sum(values[ok])
-                    matches[a, m_gt, m_pred, j] += 1
-                new = last_match[a, m_gt, j] != m_pred
-                last_match[a, m_gt[new], j] = m_pred[new]
-                run[a, m_gt[new], m_pred[new], j] = 0
-                run_squares[a, m_gt, m_pred, j] += \
-                    2 * run[a, m_gt, m_pred, j] + 1
-                run[a, m_gt, m_pred, j] += 1
+            # every threshold at once: (alpha, assigned pair)
+            ok = values[None] >= ALPHAS[:, None] - EPS
+            num = ok.sum(axis=1)
+            res['HOTA_TP'][:, j] += num
+            res['HOTA_FN'][:, j] += gt_t[j] - num
+            res['HOTA_FP'][:, j] += pred_t[j] - num
+            res['LocA'][:, j] += (ok * values[None]).sum(axis=1)
+            a, k = np.nonzero(ok)
+            m_gt, m_pred = g[rows[k]], p[cols[k]]
+            matches[a, m_gt, m_pred, j] += 1
+            new = last_match[a, m_gt, j] != m_pred
+            last_match[a[new], m_gt[new], j] = m_pred[new]
+            run[a[new], m_gt[new], m_pred[new], j] = 0
+            run_squares[a, m_gt, m_pred, j] += 2 * run[a, m_gt, m_pred, j] + 1
+            run[a, m_gt, m_pred, j] += 1
 
     tp = np.maximum(1, res['HOTA_TP'])
     for a in range(num_alphas):
