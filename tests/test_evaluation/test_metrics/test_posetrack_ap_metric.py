@@ -137,7 +137,8 @@ def test_save_best_is_a_returned_key(cfg):
     if not best or not isinstance(evaluator, dict) or \
             evaluator.get('type') != 'PoseTrackAPMetric':
         pytest.skip('no PoseTrackAPMetric save_best')
-    prefix = evaluator.get('prefix') or 'posetrack18'
+    prefix = evaluator.get('prefix') or evaluator.get('dataset',
+                                                      'posetrack18')
     keys = [prefix + '/' + k.split('/')[1] for k in KEYS]
     assert best in keys, (f'{osp.basename(cfg)}: save_best={best!r} but '
                           f'the metric returns {keys}')
@@ -240,3 +241,68 @@ def test_tracking_option_needs_track_ids(tmp_path):
     with pytest.raises(ValueError, match=f"sample id {samples[4]['id']} "
                        r'\(image .*\) has no track_id'):
         metric.evaluate(size=len(samples))
+
+
+PT21 = osp.join(TESTS, 'data', 'posetrack21')
+PT21_ANN = osp.join(PT21, 'annotations', 'test_posetrack21_val.json')
+PT21_GT = osp.join(PT21, 'posetrack_data', 'val')
+
+
+def _posetrack21_samples() -> list:
+    """Every person with keypoints of the PoseTrack21 fixtures predicted at
+    its place, with its track id."""
+    with open(PT21_ANN) as f:
+        anns = [a for a in json.load(f)['annotations'] if any(a['keypoints'])]
+    return [dict(id=a['id'], img_id=a['image_id'], category_id=1,
+                 track_id=a['track_id'],
+                 pred_instances=dict(
+                     keypoints=np.array(a['keypoints'], np.float32).reshape(
+                         1, 17, 3)[..., :2],
+                     keypoint_scores=np.array(a['keypoints'],
+                                              np.float32).reshape(1, 17,
+                                                                  3)[..., 2]),
+                 gt_instances=dict(bbox_scales=np.array([a['bbox'][2:]]),
+                                   bbox_scores=np.ones(1))) for a in anns]
+
+
+def test_posetrack21_map_and_hota(tmp_path):
+    samples = _posetrack21_samples()
+    metric = METRICS.build(dict(
+        type='PoseTrackAPMetric', dataset='posetrack21', ann_file=PT21_ANN,
+        gt_folder=PT21_GT, nms_mode='none', tracking=True,
+        outfile_prefix=str(tmp_path / 'out' / 'results')))
+    metric.dataset_meta = parse_pose_metainfo(dict(from_file=META))
+    metric.process([], samples)
+    results = metric.evaluate(size=len(samples))
+    hota_keys = ['posetrack21/' + k for k in (
+        'HOTA', 'DetA', 'AssA', 'LocA', 'DetRe', 'DetPr', 'AssRe', 'AssPr')]
+    assert list(results) == [
+        'posetrack21/' + k.split('/')[1] for k in KEYS] + hota_keys
+    assert results['posetrack21/AP'] == pytest.approx(100)
+    assert results['posetrack21/DetA'] == pytest.approx(100)
+    # The kit's Total: a joint no one in a video has lowers its AssA.
+    assert 90 < results['posetrack21/HOTA'] < 100
+    # Equal to the command on the files the metric wrote.
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('eval_posetrack', osp.join(
+        osp.dirname(TESTS), 'tools', 'eval_posetrack.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tool.main([PT21_GT, str(tmp_path / 'out'), '--dataset',
+                     'posetrack21', '--tracking'])
+    assert out['summary']['Total'] == pytest.approx(results['posetrack21/AP'])
+    assert out['tracking']['summary']['HOTA'] == pytest.approx(
+        results['posetrack21/HOTA'])
+
+
+def test_posetrack21_ground_truth_needs_its_dataset(tmp_path):
+    metric = METRICS.build(dict(
+        type='PoseTrackAPMetric', ann_file=PT21_ANN, gt_folder=PT21_GT,
+        nms_mode='none'))
+    metric.dataset_meta = parse_pose_metainfo(dict(from_file=META))
+    metric.process([], _posetrack21_samples())
+    with pytest.raises(ValueError, match='a PoseTrack21 file'):
+        metric.evaluate(size=1)
+    with pytest.raises(ValueError, match="dataset must be 'posetrack18' or"):
+        METRICS.build(dict(type='PoseTrackAPMetric', ann_file=PT21_ANN,
+                           dataset='posetrack20'))
