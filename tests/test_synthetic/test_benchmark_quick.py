@@ -83,11 +83,15 @@ def test_quick_benchmark_end_to_end(tmp_path, monkeypatch, capsys):
     e_stats = tracking['timings']['e_fami_own']
     assert e_stats['backbone_crops'] == 2 * e_stats['person_frames'] > 0
     for row in tracking['results'].values():
-        assert set(row) == {'AP', 'degraded AP', 'MOTA', 'MOTP', 'Precision',
-                            'Recall', 'switches', 'accel error'}
+        assert set(row) == {'AP', 'degraded AP', 'MOTA', 'HOTA', 'DetA',
+                            'AssA', 'MOTP', 'Precision', 'Recall',
+                            'switches', 'accel error'}
         # the one-epoch models match few joints: the acceleration error may
         # have no triple (null)
         assert row['MOTA'] <= 100.0
+        assert 0 <= row['HOTA'] <= 100 and 0 <= row['DetA'] <= 100
+        assert row['HOTA'] == pytest.approx(
+            (row['DetA'] * row['AssA']) ** 0.5, abs=15)
         assert row['accel error'] is None or row['accel error'] >= 0
     with open(work / 'd_fami' / f'tracked_predictions_{filt}' /
               sorted(test_videos)[0]) as f:

@@ -186,7 +186,7 @@ def profile_pytorch(model, cfg, persons: int, repeats: int) -> dict:
             resampled = resample_to_key(feats, affines)
             resample += time.perf_counter() - t0
             fused = model.neck(resampled)['fused']
-            model.head.forward((fused, ))
+            model.head((fused, ))
         total = time.perf_counter() - start
         timer.remove()
         for part in PARTS:
