@@ -11,9 +11,9 @@ features. This script times those parts on the same inputs
 
 * PyTorch: the key-frame graph (``NeckHeadGraph``: resampling, neck,
   head) called twice (the flip test), with forward hooks timing GTM's
-  theta net (encoder + MLP) and warp, LCM's offset and mask nets and
-  deformable convolutions, the head; fusion + gate is the neck minus GTM
-  and LCM. Beside it, the backbone on the B crops and their flips (what a
+  theta net (encoder + MLP) and warp, LCM's offset and mask predictors
+  and deformable convolutions, the head; fusion + gate is the neck minus
+  GTM and LCM. Beside it, the backbone on the B crops and their flips (what a
   single-frame model runs per frame), and the whole
   ``predict_from_features`` (graph twice + decoding).
 * ONNX Runtime: the exported ``neck_head.onnx`` (``tools/deployment/
@@ -42,7 +42,6 @@ import time
 from collections import OrderedDict, defaultdict
 from typing import Dict, List, Optional
 
-import numpy as np
 import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -58,8 +57,9 @@ PARTS = OrderedDict([
     ('resampling', None),  # outside the neck and head modules
     ('GTM theta net', ('neck.gtm.encoder', 'neck.gtm.mlp')),
     ('GTM warp', ('neck.gtm', )),
-    ('LCM offsets', ('neck.lcm.offset_convs', )),
-    ('LCM masks', ('neck.lcm.mask_convs', )),
+    # LocalCalibrationModule.predict_offsets_masks (PyTorch), the Conv
+    # nodes of neck.lcm outside its deformable convs (ONNX)
+    ('LCM offset/mask predictors', ()),
     ('LCM deformable conv', ('neck.lcm.dcns', )),
     ('LCM other', ('neck.lcm', )),
     ('fusion + gate', ('neck', )),
@@ -116,19 +116,32 @@ class ModuleTimer:
         for name, module in model.named_modules():
             if name in starts or any(
                     name.startswith(s + '.') and name.count('.') ==
-                    s.count('.') + 1 and s.endswith(('convs', 'dcns'))
+                    s.count('.') + 1 and s.endswith('dcns')
                     for s in starts):
                 self._handles += [
                     module.register_forward_pre_hook(self._enter(name)),
                     module.register_forward_hook(self._leave)]
+        lcm = getattr(model.neck, 'lcm', None)
+        self._lcm = lcm
+        if lcm is not None:
+            method = lcm.predict_offsets_masks
+            enter = self._enter('LCM offset/mask predictors', named=False)
 
-    def _enter(self, name: str):
+            def timed(*args, **kwargs):
+                enter(None, None)
+                try:
+                    return method(*args, **kwargs)
+                finally:
+                    self._leave(None, None, None)
+            lcm.predict_offsets_masks = timed
+
+    def _enter(self, name: str, named: bool = True):
         def hook(module, args):
             now = time.perf_counter()
             if self._stack:  # pause the enclosing part
                 outer = self._stack[-1]
                 self.times[outer[0]] += now - outer[1]
-            self._stack.append([part_of(name), now])
+            self._stack.append([part_of(name) if named else name, now])
         return hook
 
     def _leave(self, module, args, output):
@@ -141,6 +154,8 @@ class ModuleTimer:
     def remove(self) -> None:
         for handle in self._handles:
             handle.remove()
+        if self._lcm is not None:
+            del self._lcm.predict_offsets_masks
 
 
 def _build(size: str):
@@ -237,13 +252,24 @@ def profile_onnxruntime(model, cfg, persons: int, repeats: int,
     total = time.perf_counter() - start
     with open(session.end_profiling()) as f:
         events = json.load(f)
+    # The head is called through its forward (not as a module), so its
+    # nodes are named by its children; fused nodes are 'fused <name>'.
+    head_children = tuple(f'{n}.' for n, _ in model.head.named_children())
     parts, ops = defaultdict(float), defaultdict(float)
     for event in events:
         if event.get('cat') != 'Node' or not event['name'].endswith(
                 '_kernel_time'):
             continue
         seconds = event['dur'] * 1e-6
-        parts[part_of(event['name'][:-len('_kernel_time')])] += seconds
+        node = event['name'][:-len('_kernel_time')]
+        node = node[len('fused '):] if node.startswith('fused ') else node
+        node = node.strip('/').replace('/', '.')
+        if node.startswith(head_children):
+            node = 'head.' + node
+        part = part_of(node)
+        if part == 'LCM other' and event['args'].get('op_name') == 'Conv':
+            part = 'LCM offset/mask predictors'
+        parts[part] += seconds
         ops[event['args'].get('op_name', '?')] += seconds
     out = OrderedDict((p, parts.get(p, 0.0) / repeats) for p in PARTS)
     out['key-frame graph (both passes)'] = total / repeats

@@ -4,6 +4,7 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor
 
@@ -25,6 +26,12 @@ class LocalCalibrationModule(BaseModule):
     (``G * k * k`` channels, passed through a sigmoid);
     the deformable conv is then applied to ``x`` only, so the key feature
     ``z_t`` never flows into the output except through offsets and masks.
+    The predictors' convolution of ``[r, x]`` is computed as the sum of its
+    r half and its x half (the same function: a convolution is linear in
+    its input channels), offsets and masks in one call: in ``'per_frame'``
+    mode r is the same for the N supporting features, so its half is
+    computed once per clip instead of N times (at W48 with G = 12 the
+    predictors are most of the neck's MACs).
     ReLU separates the stages. Offset and mask predictors are
     zero-initialised (zero offsets, masks 0.5). With ``identity_init`` each
     deformable conv also starts as the identity map of its input (centre
@@ -179,14 +186,10 @@ class LocalCalibrationModule(BaseModule):
             x, m = warped.reshape(b, n * c, h, w), 1
         else:
             x, m = warped.reshape(b * n, c, h, w), n
-            ref = ref.unsqueeze(1).expand(b, n, c, h, w)
-            ref = ref.reshape(b * n, c, h, w)
         out_params: Dict[str, List[Tensor]] = dict(offsets=[], masks=[])
         for i, dcn in enumerate(self.dcns):
             if params is None:
-                pred_in = torch.cat([ref, x], dim=1)
-                offset = self.offset_convs[i](pred_in)
-                mask = self.mask_convs[i](pred_in).sigmoid()
+                offset, mask = self.predict_offsets_masks(i, ref, x)
             else:
                 offset, mask = params['offsets'][i], params['masks'][i]
             out_params['offsets'].append(offset)
@@ -195,3 +198,32 @@ class LocalCalibrationModule(BaseModule):
             if i < len(self.dcns) - 1:
                 x = x.relu()
         return x.reshape(b, m, c, h, w), out_params
+
+    def predict_offsets_masks(self, stage: int, ref: Tensor,
+                              x: Tensor) -> Tuple[Tensor, Tensor]:
+        """Offsets and masks (after the sigmoid) of one stage: the offset
+        and mask convolutions of ``[r, x]``, r repeated for each of the
+        ``len(x) // len(ref)`` inputs of a clip, as r's half (once per
+        clip) plus x's half.
+
+        Args:
+            stage (int): The cascade stage.
+            ref (Tensor): r, (B, C, H, W).
+            x (Tensor): The stage input, (B * M, c_in, H, W).
+
+        Returns:
+            tuple: offsets (B * M, 2 * G * k * k, H, W) and masks
+            (B * M, G * k * k, H, W).
+        """
+        offset_conv, mask_conv = self.offset_convs[stage], \
+            self.mask_convs[stage]
+        weight = torch.cat([offset_conv.weight, mask_conv.weight])
+        bias = torch.cat([offset_conv.bias, mask_conv.bias])
+        c = ref.shape[1]
+        from_ref = F.conv2d(ref, weight[:, :c], None, 1, 1)
+        from_x = F.conv2d(x, weight[:, c:], bias, 1, 1)
+        # (B, M, ...) with B read from the tensor (a dynamic axis in ONNX)
+        out = (from_x.view(ref.shape[0], -1, *from_x.shape[1:]) +
+               from_ref.unsqueeze(1)).flatten(0, 1)
+        num_offsets = offset_conv.out_channels
+        return out[:, :num_offsets], out[:, num_offsets:].sigmoid()

@@ -1,6 +1,7 @@
 # Copyright (c) fami-pose-mm contributors. All rights reserved.
 import pytest
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 from fami_pose_mm.models.necks import LocalCalibrationModule
@@ -122,3 +123,42 @@ def test_bad_arguments():
     lcm = LocalCalibrationModule(8, num_supporting=2, mode='aggregated')
     with pytest.raises(ValueError, match='expects 2'):
         lcm(torch.zeros(1, 8, 4, 4), torch.zeros(1, 3, 8, 4, 4))
+
+
+@pytest.mark.parametrize('mode, reference, cascades', [
+    ('per_frame', 'key', 1), ('per_frame', 'mean', 2),
+    ('aggregated', 'key', 2)])
+def test_split_predictors_equal_the_concatenated_convs(mode, reference,
+                                                       cascades):
+    """The predictors' conv of [r, x], computed as r's half once per clip
+    plus x's half, is the paper's conv of the concatenation."""
+    torch.manual_seed(0)
+    lcm = LocalCalibrationModule(8, num_supporting=3, mode=mode,
+                                 deform_groups=2, num_cascades=cascades,
+                                 reference=reference, backend='torchvision',
+                                 identity_init=False)
+    for conv in list(lcm.offset_convs) + list(lcm.mask_convs):
+        nn.init.normal_(conv.weight, std=0.05)
+        nn.init.normal_(conv.bias, std=0.1)
+    key, warped = torch.randn(2, 8, 9, 7), torch.randn(2, 3, 8, 9, 7)
+    out, params = lcm(key, warped)
+    # the paper's form: r repeated for each input, one conv of [r, x]
+    b, n, c, h, w = warped.shape
+    ref = key if reference == 'key' else (key + warped.sum(1)) / (n + 1)
+    x = warped.reshape(b, n * c, h, w) if mode == 'aggregated' else \
+        warped.reshape(b * n, c, h, w)
+    if mode == 'per_frame':
+        ref = ref.unsqueeze(1).expand(b, n, c, h, w).reshape(b * n, c, h, w)
+    for i, dcn in enumerate(lcm.dcns):
+        pred_in = torch.cat([ref, x], dim=1)
+        offset = lcm.offset_convs[i](pred_in)
+        mask = lcm.mask_convs[i](pred_in).sigmoid()
+        torch.testing.assert_close(params['offsets'][i], offset, rtol=0,
+                                   atol=1e-5)
+        torch.testing.assert_close(params['masks'][i], mask, rtol=0,
+                                   atol=1e-6)
+        assert offset.abs().max() > 0.1  # the weights are not zero
+        x = dcn(x, offset, mask)
+        if i < cascades - 1:
+            x = x.relu()
+    torch.testing.assert_close(out.flatten(0, 1), x, rtol=0, atol=1e-5)
