@@ -22,43 +22,18 @@ from fami_pose_mm.evaluation.functional.posetrack21_map import (
     frame_entries, summarize_map)
 from fami_pose_mm.fileio import load_posetrack18_folders, person_category
 
+from generated_people import gt_person, pred_person
 from posetrack21_kit_reference import kit_evaluate
 
 CATEGORY = person_category()
-#: Joint offsets from the body centre, in head sizes (17 slots; ears 3-4).
-BODY = np.array([[0, -3], [0, -2.6], [0, -3.6], [0, 0], [0, 0], [-1, -2],
-                 [1, -2], [-1.4, -1], [1.4, -1], [-1.6, 0], [1.6, 0],
-                 [-0.6, 0.4], [0.6, 0.4], [-0.6, 2], [0.6, 2], [-0.6, 3.6],
-                 [0.6, 3.6]])
 
 
-def _gt_person(rng, image_id, track, centre, head, video):
-    """A ground-truth person: 17 slots (ears and ~10% unannotated)."""
-    xy = centre + BODY * head + rng.normal(0, 0.05 * head, (17, 2))
-    vis = (rng.random(17) > 0.1).astype(float)
-    vis[3:5] = 0
-    kpts = np.concatenate([xy * vis[:, None], vis[:, None]], 1)
-    top = centre + BODY[2] * head
-    return dict(id=image_id * 100 + track, image_id=image_id, track_id=track,
-                person_id=1000 * video + track, category_id=1,
-                keypoints=kpts.reshape(-1).tolist(),
-                bbox=[float(centre[0] - 2 * head),
-                      float(centre[1] - 4 * head), 4 * head, 8 * head],
-                bbox_head=[float(top[0] - head / 2),
-                           float(top[1] - head / 4), head, head * 1.1])
-
-
-def _pred_person(rng, image_id, gt, track, noise):
-    """A noisy copy of a ground-truth person (some joints dropped)."""
-    kpts = np.array(gt['keypoints']).reshape(17, 3)
-    head = gt['bbox_head'][2]
-    xy = kpts[:, :2] + rng.normal(0, noise * head, (17, 2))
-    keep = (kpts[:, 2] > 0) & (rng.random(17) > 0.08)
-    score = rng.uniform(0.1, 1.0, 17)
-    out = np.concatenate([xy, score[:, None]], 1) * keep[:, None]
-    return dict(image_id=image_id, track_id=track, category_id=1,
-                keypoints=out.reshape(-1).tolist(),
-                scores=(score * keep).tolist())
+def _gt21(rng, image_id, track, centre, head, video):
+    """A PoseTrack21 ground-truth person (``person_id``, ``bbox``)."""
+    return gt_person(rng, image_id, track, centre, head,
+                     person_id=1000 * video + track,
+                     bbox=[float(centre[0] - 2 * head),
+                           float(centre[1] - 4 * head), 4 * head, 8 * head])
 
 
 def _box_only(gt, track, video):
@@ -115,14 +90,14 @@ def _video(rng, v, num_frames=14, num_tracks=4):
         if f % 5 == 4 and v % 2:  # unlabelled frame: its predictions
             image['is_labeled'] = False  # are not scored
             image['has_labeled_person'] = False
-            pred_anns.append(_pred_person(
+            pred_anns.append(pred_person(
                 rng, image_id,
-                _gt_person(rng, image_id, 0, pos[0], 40, v), 0, 0.1))
+                _gt21(rng, image_id, 0, pos[0], 40, v), 0, 0.1))
             continue
         present = [t for t in range(num_tracks) if start[t] <= f < end[t]]
         if not present:  # a labelled frame needs people: keep one
             present = [0]
-        people = [_gt_person(rng, image_id, t, pos[t], head[t], v)
+        people = [_gt21(rng, image_id, t, pos[t], head[t], v)
                   for t in present]
         if rng.random() < 0.35:  # ignore polygons over part of the people
             x0, y0 = people[0]['keypoints'][15:17]
@@ -143,14 +118,14 @@ def _video(rng, v, num_frames=14, num_tracks=4):
             continue
         for t, person in zip(present, people):
             if rng.random() < 0.85:  # else missed
-                pred_anns.append(_pred_person(
+                pred_anns.append(pred_person(
                     rng, image_id, person, int(pred_id[t]),
                     rng.choice([0.05, 0.2, 0.6])))
         if rng.random() < 0.3:  # a spurious track
-            fake = _gt_person(rng, image_id, 99, rng.uniform(200, 1000, 2),
-                              40, v)
-            pred_anns.append(_pred_person(rng, image_id, fake, 9000 + v,
-                                          0.05))
+            fake = _gt21(rng, image_id, 99, rng.uniform(200, 1000, 2), 40,
+                         v)
+            pred_anns.append(pred_person(rng, image_id, fake, 9000 + v,
+                                         0.05))
     for k, ann in enumerate(pred_anns):
         ann['id'] = k
     pred_images = [{k: i[k] for k in ('id', 'file_name')} for i in images]
