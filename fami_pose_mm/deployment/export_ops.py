@@ -5,10 +5,11 @@ values.
 Two substitutions, both explicit and local to the model being exported:
 
 * Every :class:`~fami_pose_mm.models.utils.deform_ops.ModulatedDeformConv`
-  (the LCM) is switched to its ``'grid_sample'`` kernel: mmcv's and
-  torchvision's compiled ops have no standard ONNX form, the
-  ``grid_sample`` one is ``GridSample`` plus a matrix product, and it
-  computes the same values (see ``deform_ops``).
+  (the LCM) is switched to a kernel that ONNX can write: mmcv's and
+  torchvision's compiled ops have none. At opset 19 and later that is
+  ``'onnx'``, written as ONNX's ``DeformConv`` operator (ONNX Runtime's
+  own kernel); before, ``'grid_sample'``, written as ``GridSample`` plus a
+  matrix product. Both compute the same values (see ``deform_ops``).
 * Every ``nn.AdaptiveAvgPool2d`` (the GTM's encoder) becomes
   :class:`MatrixAdaptiveAvgPool2d` for the input size it meets: ONNX's
   ``AveragePool`` cannot express adaptive pooling when the output size
@@ -21,10 +22,43 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from ..models.utils.deform_ops import ModulatedDeformConv
+from ..models.utils.deform_ops import DEFORM_CONV_OPSET, ModulatedDeformConv
 
-#: the deform-conv kernel of exported graphs
-EXPORT_DEFORM_BACKEND = 'grid_sample'
+
+#: The custom op of the ``'onnx'`` deform-conv kernel.
+DEFORM_CONV_OP = 'fami_pose_mm::deform_conv2d'
+
+
+def _deform_conv_symbolic(g, x, offset, mask, weight, bias, stride, padding,
+                          dilation, groups, deform_groups):
+    """ONNX ``DeformConv`` (opset 19) of the ``'onnx'`` deform-conv
+    kernel (``deform_ops``; same offset layout, masks after the
+    sigmoid)."""
+    from torch.onnx import symbolic_helper as sym
+    stride, padding, dilation = (sym._maybe_get_const(v, 'is')
+                                 for v in (stride, padding, dilation))
+    kh, kw = sym._get_tensor_sizes(weight)[-2:]
+    return g.op('DeformConv', x, weight, offset, bias, mask,
+                dilations_i=list(dilation),
+                group_i=sym._maybe_get_const(groups, 'i'),
+                kernel_shape_i=[kh, kw],
+                offset_group_i=sym._maybe_get_const(deform_groups, 'i'),
+                pads_i=[padding[0], padding[1], padding[0], padding[1]],
+                strides_i=list(stride))
+
+
+def register_deform_conv_symbolic() -> None:
+    """Teach torch's TorchScript exporter to write the ``'onnx'`` kernel
+    as ``DeformConv`` (idempotent)."""
+    torch.onnx.register_custom_op_symbolic(DEFORM_CONV_OP,
+                                           _deform_conv_symbolic,
+                                           DEFORM_CONV_OPSET)
+
+
+def export_deform_backend(opset: int) -> str:
+    """The deform-conv kernel of graphs exported at ``opset``: ``'onnx'``
+    (the ``DeformConv`` operator) from opset 19, else ``'grid_sample'``."""
+    return 'onnx' if opset >= DEFORM_CONV_OPSET else 'grid_sample'
 
 
 def _pool_matrix(size: int, out: int) -> Tensor:
@@ -71,22 +105,25 @@ class MatrixAdaptiveAvgPool2d(nn.Module):
         return self.rows @ x @ self.cols
 
 
-def prepare_for_export(model: nn.Module,
-                       run_example: Callable[[], object]) -> Dict[str, int]:
+def prepare_for_export(model: nn.Module, run_example: Callable[[], object],
+                       opset: int) -> Dict[str, int]:
     """Apply the two substitutions of the module docstring, in place.
 
     Args:
         model (nn.Module): The pose model (eval mode).
         run_example (Callable): Runs the model on an example input, once,
             so that each pooling layer's input size is seen.
+        opset (int): The ONNX opset written (chooses the deform-conv
+            kernel, :func:`export_deform_backend`).
 
     Returns:
         dict: ``deform_convs`` and ``adaptive_pools`` switched.
     """
+    register_deform_conv_symbolic()
     deform = 0
     for module in model.modules():
         if isinstance(module, ModulatedDeformConv):
-            module.backend = EXPORT_DEFORM_BACKEND
+            module.backend = export_deform_backend(opset)
             deform += 1
     sizes = {}
 

@@ -10,7 +10,7 @@ picks the graphs (see :mod:`.deploy_info`): one ``image`` graph for a
 single-frame top-down model, one ``clip`` graph for ``crop_mode='key'``,
 ``backbone`` and ``neck_head`` for ``crop_mode='own'`` (streaming). The
 batch axis is dynamic. Made exportable by
-:func:`~.export_ops.prepare_for_export` (deform convs on ``grid_sample``,
+:func:`~.export_ops.prepare_for_export` (deform convs as ``DeformConv``,
 fixed-size adaptive pooling).
 
 Exporter: torch's TorchScript exporter (``dynamo=False``), which needs only
@@ -33,7 +33,7 @@ from mmpose.utils.typing import ConfigType
 from ..utils.crop_modes import crop_mode_of
 from ..utils.frame_offsets import check_frame_offsets, check_num_frames
 from .deploy_info import encode_meta, model_settings, write_deploy_info
-from .export_ops import EXPORT_DEFORM_BACKEND, prepare_for_export
+from .export_ops import export_deform_backend, prepare_for_export
 from .graphs import example_inputs, graph_modules, graph_spec, model_design
 from .onnx_graph import OnnxGraph
 
@@ -142,7 +142,7 @@ def export_onnx(model: nn.Module, cfg: ConfigType, out_dir: str, *,
                                 feat_shape, seed=1)
         expected = {k: _as_tuple(modules[k](*x)) for k, x in checks.items()}
     swapped = prepare_for_export(
-        model, lambda: [modules[k](*x) for k, x in examples.items()])
+        model, lambda: [modules[k](*x) for k, x in examples.items()], opset)
     created = not osp.isdir(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     graphs, verified = {}, {}
@@ -170,7 +170,7 @@ def export_onnx(model: nn.Module, cfg: ConfigType, out_dir: str, *,
         design=design, graphs=graphs, opset=opset,
         exporter=f'torch.onnx TorchScript exporter (dynamo=False), torch '
         f'{torch.__version__}',
-        deform_conv_backend=EXPORT_DEFORM_BACKEND, substitutions=swapped,
+        deform_conv_backend=export_deform_backend(opset), substitutions=swapped,
         flip_test='graphs without flip; the runtime runs them again on the '
         'flipped input and averages as the head does',
         verified=verified, settings=model_settings(cfg), config='config.py',

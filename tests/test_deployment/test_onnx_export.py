@@ -35,7 +35,7 @@ def test_files_and_deploy_json(exports, design):
         ['config.py', 'deploy.json'] + [f'{g}.onnx' for g in GRAPHS[design]])
     info = json.load(open(osp.join(out_dir, 'deploy.json')))
     assert info['design'] == design and list(info['graphs']) == GRAPHS[design]
-    assert info['opset'] == 20 and info['deform_conv_backend'] == 'grid_sample'
+    assert info['opset'] == 20 and info['deform_conv_backend'] == 'onnx'
     assert info['input_size'] == [48, 64]
     assert info['frame_offsets'] == ([] if design == 'single_frame' else
                                      [-1, 1])
