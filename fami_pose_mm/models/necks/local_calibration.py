@@ -220,10 +220,11 @@ class LocalCalibrationModule(BaseModule):
         weight = torch.cat([offset_conv.weight, mask_conv.weight])
         bias = torch.cat([offset_conv.bias, mask_conv.bias])
         c = ref.shape[1]
-        from_ref = F.conv2d(ref, weight[:, :c], None, 1, 1)
-        from_x = F.conv2d(x, weight[:, c:], bias, 1, 1)
-        # (B, M, ...) with B read from the tensor (a dynamic axis in ONNX)
-        out = (from_x.view(ref.shape[0], -1, *from_x.shape[1:]) +
-               from_ref.unsqueeze(1)).flatten(0, 1)
+        from_ref = F.conv2d(ref, weight[:, :c].contiguous(), None, 1, 1)
+        from_x = F.conv2d(x, weight[:, c:].contiguous(), bias, 1, 1)
+        # (B, M, ...) with B read from the tensor (a dynamic axis in ONNX);
+        # in place: the convolution's backward does not need its output
+        out = from_x.view(ref.shape[0], -1, *from_x.shape[1:]).add_(
+            from_ref.unsqueeze(1)).flatten(0, 1)
         num_offsets = offset_conv.out_channels
         return out[:, :num_offsets], out[:, num_offsets:].sigmoid()
