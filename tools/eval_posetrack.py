@@ -55,6 +55,7 @@ from typing import List, Optional
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Command line arguments."""
     from fami_pose_mm.cli import add_debug_option
+    from fami_pose_mm.fileio.posetrack_folders import DATASETS
     parser = argparse.ArgumentParser(
         description='PoseTrack multi-person pose AP and tracking: poseval '
         '(PoseTrack17/18: AP, MOTA) or the PoseTrack21 kit (mAP, keypoint '
@@ -62,8 +63,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('gt_dir', help='folder of ground-truth video files')
     parser.add_argument('pred_dir', help='folder of prediction video files')
     parser.add_argument(
-        '--dataset', choices=('posetrack18', 'posetrack21'),
-        default='posetrack18',
+        '--dataset', choices=DATASETS, default=DATASETS[0],
         help='posetrack18: poseval\'s AP and MOTA (PoseTrack17/18 ground '
         'truth); posetrack21: the PoseTrack21 kit\'s mAP and keypoint HOTA')
     parser.add_argument(

@@ -13,6 +13,7 @@ from mmpose.registry import METRICS
 from terminaltables import AsciiTable
 
 from fami_pose_mm.fileio import PoseTrackVideoWriter
+from fami_pose_mm.fileio.posetrack_folders import DATASETS
 from ..functional import (evaluate_posetrack, evaluate_posetrack21_hota,
                           evaluate_posetrack21_map, evaluate_tracking,
                           load_posetrack18_folders, prepare_videos)
@@ -96,9 +97,9 @@ class PoseTrackAPMetric(CocoMetric):
         if ann_file is None and gt_folder is None:
             raise ValueError('PoseTrackAPMetric needs ann_file or gt_folder '
                              'to find the per-video ground-truth files')
-        if dataset not in ('posetrack18', 'posetrack21'):
-            raise ValueError("PoseTrackAPMetric's dataset must be "
-                             f"'posetrack18' or 'posetrack21', got {dataset!r}")
+        if dataset not in DATASETS:
+            raise ValueError("PoseTrackAPMetric's dataset must be one of "
+                             f'{DATASETS}, got {dataset!r}')
         if prefix is None and dataset == 'posetrack21':
             prefix = 'posetrack21'
         super().__init__(
